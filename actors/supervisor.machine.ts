@@ -1,0 +1,65 @@
+/**
+ * The supervisor of `jetkube up`: starts the cluster's components as child actors and,
+ * on stop, tells each to stop and waits until every one has finished draining. Each
+ * component talks to the others only through NATS, so the same machines run alone
+ * under `jetkube run <component>`.
+ */
+import { assign, setup, type ActorRefFrom } from 'xstate';
+import { apiServerMachine } from './apiserver.machine.ts';
+import type { HttpFaceConfig } from '../src/http/effect.ts';
+
+export interface SupervisorInput {
+  natsUrl: string;
+  /** How many API servers to run in the queue group (default 1). */
+  apiServers?: number;
+  /** The HTTPS face, served by the first API server (one address cannot be bound twice). */
+  http?: HttpFaceConfig;
+}
+
+type ComponentRef = ActorRefFrom<typeof apiServerMachine>;
+
+interface SupervisorContext {
+  natsUrl: string;
+  components: ComponentRef[];
+}
+
+export const supervisorMachine = setup({
+  types: {
+    input: {} as SupervisorInput,
+    context: {} as SupervisorContext,
+    events: {} as { type: 'stop' },
+  },
+  actors: { apiserver: apiServerMachine },
+  guards: {
+    allStopped: ({ context }) => context.components.every((c) => c.getSnapshot().status !== 'active'),
+  },
+}).createMachine({
+  id: 'supervisor',
+  context: ({ input, spawn }) => ({
+    natsUrl: input.natsUrl,
+    components: Array.from({ length: input.apiServers ?? 1 }, (_, i) =>
+      spawn('apiserver', {
+        id: `apiserver-${i}`,
+        systemId: `apiserver-${i}`,
+        input: { natsUrl: input.natsUrl, name: `apiserver-${i}`, ...(i === 0 && input.http ? { http: input.http } : {}) },
+      }),
+    ),
+  }),
+  initial: 'running',
+  states: {
+    running: {
+      on: { stop: 'stopping' },
+    },
+    stopping: {
+      entry: ({ context }) => context.components.forEach((c) => c.send({ type: 'stop' })),
+      always: { guard: 'allStopped', target: 'stopped' },
+      on: {
+        '*': { guard: 'allStopped', target: 'stopped' },
+      },
+    },
+    stopped: {
+      type: 'final',
+      entry: assign({ components: [] }),
+    },
+  },
+});

@@ -1,0 +1,35 @@
+/**
+ * What the request pipeline needs from the outside world, passed in rather than imported,
+ * so that the verbs stay testable and time, ids and randomness are inputs.
+ */
+import type { ObjectStore } from '../store/object-store.ts';
+import type { WatchCache } from '../store/watch-cache.ts';
+import type { RegistryLog } from '../../streams/registry-log.ts';
+import type { Logger } from '../log.ts';
+import { ReadBarrier } from './read-barrier.ts';
+
+export interface ApiDeps {
+  log: Pick<RegistryLog, 'append' | 'bounds' | 'read'>;
+  store: ObjectStore;
+  watchCache: WatchCache;
+  reads: ReadBarrier;
+  now: () => Date;
+  newUid: () => string;
+  random: () => number;
+  logger: Logger;
+}
+
+export function createApiDeps(parts: Omit<ApiDeps, 'reads' | 'now' | 'newUid' | 'random'> & Partial<ApiDeps>): ApiDeps {
+  return {
+    now: () => new Date(),
+    newUid: () => crypto.randomUUID(),
+    random: Math.random,
+    reads: new ReadBarrier(parts.log, parts.store),
+    ...parts,
+  };
+}
+
+/** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
+export function timestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,141 @@
+/**
+ * The effects the API server machine invokes, as XState actor logic: connect to NATS and
+ * the log, follow the log into the store, serve the API face, close. The machine names
+ * them; this file is where they touch the world.
+ */
+import { fromCallback, fromPromise, type AnyEventObject } from 'xstate';
+import { connectNats, drainNats, type NatsConnection } from '../../streams/connection.ts';
+import { ensureRegistryStream } from '../../streams/registry-stream.ts';
+import { RegistryLog } from '../../streams/registry-log.ts';
+import { serveApi, type ApiFace } from '../../streams/api-transport.ts';
+import { componentLogger, type Logger } from '../log.ts';
+import { ObjectStore } from '../store/object-store.ts';
+import { WatchCache } from '../store/watch-cache.ts';
+import { createApiDeps } from './deps.ts';
+import { createPipeline, type Pipeline } from './pipeline.ts';
+import { ensureSystemNamespaces as ensureSystemNamespacesIn } from './system-namespaces.ts';
+
+export interface ApiServerConnection {
+  nc: NatsConnection;
+  log: RegistryLog;
+  store: ObjectStore;
+  watchCache: WatchCache;
+  pipeline: Pipeline;
+  logger: Logger;
+  /** Set while the API face is up, so closing can drain it first. */
+  face?: ApiFace;
+}
+
+export type ServeInput = ApiServerConnection;
+
+export type FollowerEvent =
+  | { type: 'log.progress'; revision: number; target: number }
+  | { type: 'log.caughtUp'; revision: number }
+  | { type: 'log.failed'; message: string };
+
+export interface ConnectInput {
+  natsUrl: string;
+  name: string;
+  watchCacheSize?: number;
+}
+
+export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async ({ input }) => {
+  const logger = componentLogger('apiserver', { name: input.name });
+  const nc = await connectNats(input.natsUrl, input.name);
+  try {
+    await ensureRegistryStream(nc);
+    const log = new RegistryLog(nc);
+    const store = new ObjectStore();
+    const watchCache = new WatchCache(store, {
+      capacity: input.watchCacheSize,
+      readHistory: (range) => log.read(range),
+      bounds: () => log.bounds(),
+    });
+    const pipeline = createPipeline(createApiDeps({ log, store, watchCache, logger }));
+    logger.info({ natsUrl: input.natsUrl }, 'connected to NATS');
+    return { nc, log, store, watchCache, pipeline, logger };
+  } catch (error) {
+    await drainNats(nc).catch(() => {});
+    throw error;
+  }
+});
+
+const PROGRESS_EVERY_MS = 1_000;
+
+/**
+ * Replays the log into the store from its start, reports progress, says when the store
+ * has reached the revision the log had when replay began, and keeps following after.
+ */
+export const followLog = fromCallback<AnyEventObject, ApiServerConnection>(({ input, sendBack }) => {
+  const { log, store, logger } = input;
+  let stopped = false;
+  let follower: { stop(): Promise<void> } | undefined;
+  const started = Date.now();
+
+  void (async () => {
+    const { lastSeq: target } = await log.bounds();
+    logger.info({ target }, target > 0 ? 'replaying the log' : 'the log is empty');
+    let caughtUp = false;
+    let lastProgress = Date.now();
+    const checkCaughtUp = () => {
+      if (caughtUp || store.revision < target) return;
+      caughtUp = true;
+      const seconds = (Date.now() - started) / 1000;
+      logger.info({ revision: store.revision, objects: store.size, seconds }, 'store replayed; serving');
+      sendBack({ type: 'log.caughtUp', revision: store.revision });
+    };
+    if (stopped) return;
+    follower = log.follow(
+      { fromSeq: store.revision + 1 },
+      (entry) => {
+        store.apply(entry); // the watch cache hears of the change from the store
+        if (!caughtUp) {
+          if (Date.now() - lastProgress > PROGRESS_EVERY_MS) {
+            lastProgress = Date.now();
+            logger.info({ revision: store.revision, target, percent: Math.floor((100 * store.revision) / target) }, 'replaying');
+            sendBack({ type: 'log.progress', revision: store.revision, target });
+          }
+          checkCaughtUp();
+        }
+      },
+      (error) => {
+        logger.error({ err: error }, 'following the log failed; rebuilding the store');
+        sendBack({ type: 'log.failed', message: error instanceof Error ? error.message : String(error) });
+      },
+    );
+    checkCaughtUp();
+  })().catch((error: unknown) => {
+    logger.error({ err: error }, 'could not start following the log');
+    sendBack({ type: 'log.failed', message: error instanceof Error ? error.message : String(error) });
+  });
+
+  return () => {
+    stopped = true;
+    void follower?.stop();
+  };
+});
+
+export const serveApiFace = fromCallback<AnyEventObject, ServeInput>(({ input }) => {
+  input.face = serveApi(input.nc, input.pipeline, input.logger);
+  input.logger.info('serving the API on NATS');
+  return () => {
+    void input.face?.drain();
+  };
+});
+
+export const ensureSystemNamespaces = fromPromise<void, ApiServerConnection>(async ({ input }) => {
+  try {
+    const created = await ensureSystemNamespacesIn(input.pipeline);
+    if (created.length > 0) input.logger.info({ created }, 'created the system namespaces');
+  } catch (error) {
+    input.logger.error({ err: error }, 'could not create the system namespaces; create them with `jetkube apply` or restart');
+  }
+});
+
+export const closeConnection = fromPromise<void, ApiServerConnection | undefined>(async ({ input }) => {
+  if (!input) return;
+  await input.face?.drain();
+  input.watchCache.close();
+  await drainNats(input.nc);
+  input.logger.info('disconnected');
+});

@@ -1,0 +1,50 @@
+/**
+ * The request pipeline: one entry for every face. Each verb lives in its own file under
+ * verbs/; this file only routes. Authentication, authorization and admission plugins
+ * slot in here ahead of the verbs (the security issue).
+ */
+import { badRequest } from '../api/errors.ts';
+import type { ApiDeps } from './deps.ts';
+import type { ApiReply, ApiRequest, WatchEvent, WatchSession } from './request.ts';
+import { create } from './verbs/create.ts';
+import { remove, removeCollection } from './verbs/delete.ts';
+import { get } from './verbs/get.ts';
+import { list } from './verbs/list.ts';
+import { patch } from './verbs/patch.ts';
+import { update } from './verbs/update.ts';
+import { watch } from './verbs/watch.ts';
+
+export interface Pipeline {
+  handle(request: ApiRequest): Promise<ApiReply>;
+  watch(request: ApiRequest, send: (event: WatchEvent) => void, ended: () => void): Promise<WatchSession>;
+}
+
+export function createPipeline(deps: ApiDeps): Pipeline {
+  return {
+    handle(request) {
+      switch (request.verb) {
+        case 'get':
+          return get(deps, request);
+        case 'list':
+          return list(deps, request);
+        case 'create':
+          return create(deps, request);
+        case 'update':
+          return update(deps, request);
+        case 'patch':
+          return patch(deps, request);
+        case 'delete':
+          return remove(deps, request);
+        case 'deletecollection':
+          return removeCollection(deps, request);
+        case 'watch':
+          throw badRequest('a watch is opened with watch(), not handle()');
+        default: {
+          const unknown: never = request.verb;
+          throw badRequest(`unknown verb ${String(unknown)}`);
+        }
+      }
+    },
+    watch: (request, send, ended) => watch(deps, request, send, ended),
+  };
+}

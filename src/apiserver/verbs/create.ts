@@ -1,0 +1,75 @@
+/**
+ * create: decode, prepare (uid, timestamps, generateName), default, validate, admit, then
+ * append ADDED with the subject's last sequence as the expected one. That sequence is 0
+ * for a name never used and the tombstone's sequence after a delete, so creating again
+ * after a delete is the same compare-and-set. A lost race re-reads: the winner may have
+ * created the object (409 AlreadyExists) or deleted it (try again).
+ */
+import { alreadyExists, conflict, invalid } from '../../api/errors.ts';
+import type { KubeObject, ObjectKey } from '../../api/object.ts';
+import { applyDefaults } from '../../api/defaults.ts';
+import { prepareCreate, randomNameSuffix } from '../../api/metadata.ts';
+import { validateObject } from '../../api/validation.ts';
+import { timestamp, type ApiDeps } from '../deps.ts';
+import { admitNamespace } from '../namespace-lifecycle.ts';
+import { readIncomingObject } from '../incoming.ts';
+import type { ApiReply, ApiRequest } from '../request.ts';
+import { objectKey, resolveResource, withResourceVersion } from '../resolve.ts';
+import { appendChange, MAX_WRITE_ATTEMPTS } from '../write.ts';
+
+/** generateName collisions are retried with a new suffix this many times, as Kubernetes does. */
+const GENERATE_NAME_ATTEMPTS = 8;
+
+export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
+  const rt = resolveResource(request);
+  const { object: incoming, warnings } = readIncomingObject(rt, request);
+  const generated = !incoming.metadata.name && !!incoming.metadata.generateName;
+
+  for (let nameAttempt = 1; ; nameAttempt++) {
+    const prepared = prepareCreate(rt, incoming, {
+      now: timestamp(deps.now()),
+      uid: deps.newUid(),
+      nameSuffix: randomNameSuffix(deps.random),
+    });
+    const object = applyDefaults(rt, prepared);
+    const name = object.metadata.name ?? '';
+    const errors = validateObject(rt, object);
+    if (errors.length > 0) throw invalid(rt.kind, rt.group, name, errors);
+    admitNamespace(deps.store, rt, object);
+    if (request.options?.dryRun) return { ok: true, body: object, code: 201, warnings };
+
+    const key = objectKey(rt, request, name);
+    const stored = await appendNew(deps, key, object, request.requestId);
+    if (stored) return { ok: true, body: await answerFor(deps, key, object, stored), code: 201, warnings };
+    if (!generated || nameAttempt >= GENERATE_NAME_ATTEMPTS) throw alreadyExists(rt.plural, rt.group, name);
+  }
+}
+
+/** Where the object was stored, or undefined when its name is taken. */
+async function appendNew(deps: ApiDeps, key: ObjectKey, object: KubeObject, requestId?: string): Promise<Stored | undefined> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const exists = deps.store.get(key.resource, key.namespace, key.name) !== undefined;
+    // A retried request may find its own earlier write. The log checks the request id
+    // before the expected sequence, so appending anyway, expecting an empty subject (which
+    // it is not), answers "duplicate" for our own write and fails for anyone else's.
+    if (exists && !requestId) return undefined;
+    const expected = exists ? 0 : deps.store.subjectSeq(key);
+    const outcome = await appendChange(deps, key, 'ADDED', object, expected, requestId);
+    if (outcome.written) return outcome;
+    if (exists) return undefined;
+    await deps.reads.atLeast(outcome.currentSeq);
+  }
+  throw conflict(key.resource, '', key.name, 'too many concurrent writers; try again');
+}
+
+type Stored = { seq: number; duplicate: boolean };
+
+/**
+ * A retried request that the log had already applied answers with what was stored then,
+ * not with the object this attempt built (its uid and timestamps differ).
+ */
+async function answerFor(deps: ApiDeps, key: ObjectKey, object: KubeObject, stored: Stored): Promise<KubeObject> {
+  if (!stored.duplicate) return withResourceVersion(object, stored.seq);
+  await deps.reads.atLeast(stored.seq);
+  return deps.store.get(key.resource, key.namespace, key.name) ?? withResourceVersion(object, stored.seq);
+}

@@ -1,0 +1,122 @@
+/**
+ * list: every object of a resource that passes the request's selection, read from the
+ * store at one revision. resourceVersion "" asks for a consistent read (the log's newest
+ * revision), "0" takes whatever the store has, N anything not older than N. A limit cuts
+ * pages; each continue token carries the first page's revision, and later pages are cut
+ * from the store as it was then (undoing newer changes from the watch cache), or answered
+ * 410 Expired once the cache no longer reaches back that far, as Kubernetes does.
+ */
+import { badRequest, expired } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import type { ResourceType } from '../../api/resource-type.ts';
+import type { ApiDeps } from '../deps.ts';
+import { decodeContinue, encodeContinue, type ContinueToken } from '../continue-token.ts';
+import { objectFilter } from '../object-filter.ts';
+import type { ApiReply, ApiRequest, ObjectList } from '../request.ts';
+import { resolveResource } from '../resolve.ts';
+
+export async function list(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
+  const rt = resolveResource(request);
+  return { ok: true, body: await listObjects(deps, rt, request) };
+}
+
+export async function listObjects(deps: ApiDeps, rt: ResourceType, request: ApiRequest): Promise<ObjectList> {
+  const options = request.options ?? {};
+  const token = options.continue ? decodeContinue(options.continue) : undefined;
+  const limit = options.limit ?? 0;
+  if (!Number.isSafeInteger(limit) || limit < 0) throw badRequest(`limit must be a non-negative integer: ${limit}`);
+  if (token && options.resourceVersion) {
+    throw badRequest('specifying resource version is not allowed when using continue');
+  }
+
+  const { items, revision } = token ? snapshotAt(deps, rt, request, token) : await currentSnapshot(deps, rt, request);
+  const filter = objectFilter(rt, request);
+  const selected: KubeObject[] = [];
+  let remaining = 0;
+  for (const item of items) {
+    if (token && !isAfter(item, token.after)) continue;
+    if (!filter(item)) continue;
+    if (limit > 0 && selected.length >= limit) remaining++;
+    else selected.push(item);
+  }
+  const metadata: ObjectList['metadata'] = { resourceVersion: String(revision) };
+  const last = selected[selected.length - 1];
+  if (remaining > 0 && last) {
+    metadata.continue = encodeContinue({ revision, after: itemKey(last) });
+    metadata.remainingItemCount = remaining;
+  }
+  return { apiVersion: rt.apiVersion, kind: `${rt.kind}List`, metadata, items: selected };
+}
+
+async function currentSnapshot(deps: ApiDeps, rt: ResourceType, request: ApiRequest) {
+  const version = request.options?.resourceVersion;
+  if (version === undefined || version === '') await deps.reads.consistent();
+  else if (version !== '0') await deps.reads.atLeast(parseRevision(version));
+  return deps.store.list(rt.key, namespaceOf(rt, request));
+}
+
+function snapshotAt(deps: ApiDeps, rt: ResourceType, request: ApiRequest, token: ContinueToken) {
+  const current = deps.store.list(rt.key, namespaceOf(rt, request));
+  if (current.revision === token.revision) return current;
+  const changes = deps.watchCache.changesSince(token.revision, rt.key);
+  if (!changes) {
+    throw expired(
+      'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+    );
+  }
+  return { items: undoChanges(current.items, changes, namespaceOf(rt, request)), revision: token.revision };
+}
+
+/**
+ * The objects as they were before `changes` (oldest first): for each key the first change
+ * after the revision holds the object as it was then (undefined when it did not exist).
+ */
+export function undoChanges(
+  items: readonly KubeObject[],
+  changes: readonly { key: { namespace: string; name: string }; previous?: KubeObject }[],
+  namespace?: string,
+): KubeObject[] {
+  const byKey = new Map(items.map((item) => [itemKey(item), item] as const));
+  const undone = new Set<string>();
+  for (const change of changes) {
+    if (namespace !== undefined && change.key.namespace !== namespace) continue;
+    const key = `${change.key.namespace}/${change.key.name}`;
+    if (undone.has(key)) continue;
+    undone.add(key);
+    if (change.previous) byKey.set(key, change.previous);
+    else byKey.delete(key);
+  }
+  return [...byKey.values()].sort(compareItems);
+}
+
+function namespaceOf(rt: ResourceType, request: ApiRequest): string | undefined {
+  return rt.namespaced && request.namespace ? request.namespace : undefined;
+}
+
+function parseRevision(text: string): number {
+  const revision = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(revision)) throw badRequest(`invalid resourceVersion: ${text}`);
+  return revision;
+}
+
+function itemKey(item: KubeObject): string {
+  return `${item.metadata.namespace ?? ''}/${item.metadata.name ?? ''}`;
+}
+
+/** Lists are ordered by namespace, then name (plain code-unit order, as the store keeps them). */
+export function compareItems(a: KubeObject, b: KubeObject): number {
+  const an = a.metadata.namespace ?? '';
+  const bn = b.metadata.namespace ?? '';
+  if (an !== bn) return an < bn ? -1 : 1;
+  const a2 = a.metadata.name ?? '';
+  const b2 = b.metadata.name ?? '';
+  return a2 < b2 ? -1 : a2 > b2 ? 1 : 0;
+}
+
+function isAfter(item: KubeObject, after: string): boolean {
+  const slash = after.indexOf('/');
+  const ns = after.slice(0, slash);
+  const name = after.slice(slash + 1);
+  const itemNs = item.metadata.namespace ?? '';
+  return itemNs > ns || (itemNs === ns && (item.metadata.name ?? '') > name);
+}

@@ -1,0 +1,51 @@
+/**
+ * patch: apply a JSON merge patch (RFC 7386) or a JSON patch (RFC 6902) to the current
+ * object, then update as PUT does. The patch is re-applied to the fresh object after a
+ * lost race, so concurrent patches of different fields both land; a resourceVersion in
+ * the patched result pins it and makes a race a 409.
+ */
+import { badRequest } from '../../api/errors.ts';
+import { isPlainObject, type KubeObject } from '../../api/object.ts';
+import { applyJsonPatch, applyMergePatch } from '../../api/patch.ts';
+import type { ApiDeps } from '../deps.ts';
+import { guaranteedUpdate } from '../guaranteed-update.ts';
+import { readIncomingObject } from '../incoming.ts';
+import type { ApiReply, ApiRequest } from '../request.ts';
+import { objectKey, resolveResource } from '../resolve.ts';
+import { nextVersion } from './update.ts';
+
+export async function patch(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
+  const rt = resolveResource(request);
+  const key = objectKey(rt, request);
+  const patchType = request.patchType ?? 'merge';
+  const pinned = pinnedResourceVersion(request.body, patchType);
+  let warnings: string[] = [];
+  const result = await guaranteedUpdate(deps, rt, key, {
+    expectedResourceVersion: pinned,
+    next: (current) => {
+      const patched = patchType === 'json' ? applyJsonPatch(current, request.body) : applyMergePatch(current, request.body);
+      const incoming = readIncomingObject(rt, { ...request, body: patched });
+      warnings = incoming.warnings;
+      return nextVersion(rt, current, withoutVersion(incoming.object), request.subresource);
+    },
+    dryRun: request.options?.dryRun,
+    requestId: request.requestId,
+  });
+  return { ok: true, body: result.object, warnings };
+}
+
+/** A merge patch that names metadata.resourceVersion is a precondition, as in Kubernetes. */
+function pinnedResourceVersion(body: unknown, patchType: 'merge' | 'json'): string | undefined {
+  if (patchType !== 'merge') return undefined;
+  if (!isPlainObject(body)) throw badRequest('a merge patch must be a JSON object');
+  const metadata = body.metadata;
+  if (isPlainObject(metadata) && metadata.resourceVersion !== undefined && metadata.resourceVersion !== null) {
+    return String(metadata.resourceVersion);
+  }
+  return undefined;
+}
+
+function withoutVersion(object: KubeObject): KubeObject {
+  const { resourceVersion: _rv, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}

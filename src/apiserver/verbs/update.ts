@@ -1,0 +1,39 @@
+/**
+ * update (PUT): replace the whole object. A resourceVersion in the body makes it a
+ * compare-and-set (409 when stale); without one the update applies to whatever is
+ * current, as Kubernetes allows for its built-in kinds.
+ */
+import { invalid } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import { applyDefaults } from '../../api/defaults.ts';
+import { prepareUpdate } from '../../api/metadata.ts';
+import type { ResourceType } from '../../api/resource-type.ts';
+import { validateObject } from '../../api/validation.ts';
+import type { ApiDeps } from '../deps.ts';
+import { guaranteedUpdate } from '../guaranteed-update.ts';
+import { readIncomingObject } from '../incoming.ts';
+import type { ApiReply, ApiRequest } from '../request.ts';
+import { objectKey, resolveResource } from '../resolve.ts';
+
+export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
+  const rt = resolveResource(request);
+  const { object: incoming, warnings } = readIncomingObject(rt, request);
+  const key = objectKey(rt, request);
+  const expected = incoming.metadata.resourceVersion;
+  const result = await guaranteedUpdate(deps, rt, key, {
+    expectedResourceVersion: expected ? String(expected) : undefined,
+    next: (current) => nextVersion(rt, current, incoming, request.subresource),
+    dryRun: request.options?.dryRun,
+    requestId: request.requestId,
+  });
+  return { ok: true, body: result.object, warnings };
+}
+
+/** The pure step shared by update and patch: prepare, default, validate against the old object. */
+export function nextVersion(rt: ResourceType, current: KubeObject, incoming: KubeObject, subresource?: 'status'): KubeObject {
+  const prepared = prepareUpdate(rt, current, incoming, subresource ? { subresource } : {});
+  const next = applyDefaults(rt, prepared);
+  const errors = validateObject(rt, next, current);
+  if (errors.length > 0) throw invalid(rt.kind, rt.group, current.metadata.name ?? '', errors);
+  return next;
+}

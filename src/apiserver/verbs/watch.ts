@@ -1,0 +1,54 @@
+/**
+ * watch: changes of a resource, from a resourceVersion, through the request's selection,
+ * served by the watch cache. Bookmarks (when asked for) carry the store's revision every
+ * minute so a quiet watch can resume cheaply; timeoutSeconds ends the watch as Kubernetes
+ * does (the client then watches again from the last revision it saw).
+ */
+import type { ApiDeps } from '../deps.ts';
+import { objectFilter } from '../object-filter.ts';
+import type { ApiRequest, WatchEvent, WatchSession } from '../request.ts';
+import { resolveResource } from '../resolve.ts';
+
+export const BOOKMARK_INTERVAL_MS = 60_000;
+
+export async function watch(
+  deps: ApiDeps,
+  request: ApiRequest,
+  send: (event: WatchEvent) => void,
+  ended: () => void,
+): Promise<WatchSession> {
+  const rt = resolveResource(request);
+  const options = request.options ?? {};
+  const filter = objectFilter(rt, request);
+  const handle = deps.watchCache.watch(
+    {
+      resource: rt.key,
+      namespace: rt.namespaced ? request.namespace : undefined,
+      resourceVersion: options.resourceVersion,
+      filter,
+      apiVersion: rt.apiVersion,
+      kind: rt.kind,
+    },
+    (event) => {
+      send(event as WatchEvent);
+      if (event.type === 'ERROR') stop();
+    },
+  );
+  const timers: NodeJS.Timeout[] = [];
+  if (options.allowWatchBookmarks) timers.push(setInterval(() => handle.bookmark(), BOOKMARK_INTERVAL_MS));
+  if (options.timeoutSeconds && options.timeoutSeconds > 0) {
+    timers.push(setTimeout(() => {
+      stop();
+      ended();
+    }, options.timeoutSeconds * 1000));
+  }
+  for (const timer of timers) timer.unref();
+  let stopped = false;
+  function stop() {
+    if (stopped) return;
+    stopped = true;
+    for (const timer of timers) clearTimeout(timer);
+    handle.stop();
+  }
+  return { stop };
+}

@@ -1,0 +1,120 @@
+/**
+ * `jetkube up`: the whole cluster on this machine. Starts nats-server from nats.conf when
+ * nothing answers on the NATS URL (its store under <data-dir>/nats), then the supervisor
+ * with its components; Ctrl-C drains the components and stops the nats-server it started.
+ * `jetkube run apiserver`: one API server alone against a running NATS.
+ */
+import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { createActor, waitFor, type AnyActorRef } from 'xstate';
+import { apiServerMachine } from '../../actors/apiserver.machine.ts';
+import { supervisorMachine } from '../../actors/supervisor.machine.ts';
+import { componentLogger } from '../log.ts';
+import { isListening, startNatsServer, type NatsServerProcess } from '../natsd/server.ts';
+import { NATS_FLAG, natsUrlFrom, parseFlags } from './flags.ts';
+import { prepareHttpFace, HTTP_FLAGS, HTTP_HELP, writeAdminKubeconfig } from '../http/setup.ts';
+
+const log = componentLogger('up');
+
+const UP_HELP = `Usage: jetkube up [--data-dir DIR] [--nats-url URL] [--api-servers N]
+
+  --data-dir DIR     where this cluster keeps its state (default ./data); the NATS store is DIR/nats
+  --nats-url URL     the NATS server to use (default $NATS_URL or nats://127.0.0.1:4222);
+                     started from nats.conf on that port when nothing answers there
+  --api-servers N    API servers in the queue group (default 1)
+${HTTP_HELP}
+Run several clusters side by side with different --data-dir and --nats-url ports.
+`;
+
+export async function upCommand(args: string[]): Promise<number> {
+  const { values } = parseFlags(
+    args,
+    { ...NATS_FLAG, ...HTTP_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' } },
+    UP_HELP,
+  );
+  const natsUrl = natsUrlFrom(values);
+  const dataDir = resolve((values['data-dir'] as string | undefined) ?? 'data');
+  const apiServers = Number(values['api-servers'] ?? 1);
+  await mkdir(dataDir, { recursive: true });
+
+  const http = await prepareHttpFace(values, dataDir);
+  const nats = await ensureNats(natsUrl, dataDir);
+  const supervisor = createActor(supervisorMachine, { input: { natsUrl, apiServers, http: http.config } });
+  supervisor.start();
+  const apiserver = supervisor.system.get('apiserver-0') as AnyActorRef;
+  await waitFor(apiserver, (s) => s.matches({ online: 'serving' }), { timeout: Infinity });
+  const httpState = await waitFor(apiserver, (s) => !!s.context.httpUrl || /^HTTP face/.test(s.context.lastError ?? ''), { timeout: 30_000 });
+  const httpUrl = httpState.context.httpUrl as string | undefined;
+  const insecureUrl = httpState.context.insecureHttpUrl as string | undefined;
+  if (httpUrl) await writeAdminKubeconfig(http, httpUrl);
+
+  process.stdout.write(
+    `jetkube is up.
+  NATS:        ${natsUrl}${nats ? ` (started here, store ${nats.storeDir})` : ' (already running)'}
+  API servers: ${apiServers}, serving on NATS subjects api.>
+  Kubernetes:  ${httpUrl ?? `not serving (${httpState.context.lastError})`}${insecureUrl ? ` (and ${insecureUrl} without authentication)` : ''}
+  kubeconfig:  ${httpUrl ? http.kubeconfigPath : '-'} (admin; token in ${http.pkiDir}/admin.token)
+Try:
+  export KUBECONFIG=${http.kubeconfigPath}
+  kubectl get namespaces
+  npx jetkube get namespaces --nats-url ${natsUrl}
+  npx jetkube apply -f manifest.yaml --nats-url ${natsUrl}
+Press Ctrl-C to stop.
+`,
+  );
+  await untilSignal();
+  log.info('stopping: draining components');
+  supervisor.send({ type: 'stop' });
+  await waitFor(supervisor, (s) => s.status === 'done', { timeout: 30_000 }).catch(() => log.warn('components did not drain in 30 s'));
+  if (nats) {
+    log.info('stopping the nats-server started here');
+    await nats.stop();
+  }
+  return 0;
+}
+
+const RUN_HELP = `Usage: jetkube run apiserver [--nats-url URL] [--name NAME]
+
+Runs one component alone against a running NATS server (several API servers share the
+load in one queue group; give each its own --name).
+`;
+
+export async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, { ...NATS_FLAG, name: { type: 'string' } }, RUN_HELP);
+  const component = positionals[0];
+  if (component !== 'apiserver') {
+    process.stderr.write(`jetkube run: unknown component "${component ?? ''}"; known: apiserver\n`);
+    return 1;
+  }
+  const natsUrl = natsUrlFrom(values);
+  const actor = createActor(apiServerMachine, { input: { natsUrl, name: (values.name as string | undefined) ?? 'apiserver' } });
+  actor.start();
+  await untilSignal();
+  actor.send({ type: 'stop' });
+  await waitFor(actor, (s) => s.status === 'done', { timeout: 30_000 }).catch(() => log.warn('did not drain in 30 s'));
+  return 0;
+}
+
+async function ensureNats(natsUrl: string, dataDir: string): Promise<NatsServerProcess | undefined> {
+  const url = new URL(natsUrl.split(',')[0]!.trim());
+  const host = url.hostname || '127.0.0.1';
+  const port = Number(url.port || 4222);
+  if (await isListening(host, port)) return undefined;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
+    throw new Error(`nothing answers at ${natsUrl}, and jetkube only starts a nats-server on this machine: start it there, or use a loopback URL`);
+  }
+  log.info({ port, storeDir: `${dataDir}/nats` }, 'starting nats-server from nats.conf');
+  return startNatsServer({ port, storeDir: `${dataDir}/nats`, logFile: `${dataDir}/nats-server.log`, detached: true });
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolveSignal(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

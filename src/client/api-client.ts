@@ -1,0 +1,119 @@
+/**
+ * A client of the API's NATS face, for the CLI, for tests, and for in-cluster components.
+ * Methods take the resource's registry key ("pods", "deployments.apps") and throw a
+ * StatusError with the server's Status on failure. Every write carries a request id and
+ * is retried with the same id when the answer times out, so a retried write is applied
+ * at most once (the log de-duplicates by that id).
+ */
+import { randomUUID } from 'node:crypto';
+import { fromStatus, StatusError } from '../api/errors.ts';
+import type { KubeObject } from '../api/object.ts';
+import { connectNats, drainNats, type NatsConnection } from '../../streams/connection.ts';
+import { requestApi, watchApi, type WatchStream } from '../../streams/api-transport.ts';
+import type { ApiRequest, ObjectList, PatchType, RequestOptions, WatchEvent } from '../apiserver/request.ts';
+
+export interface ClientOptions {
+  /** Per attempt; a write is retried once more with the same request id after a timeout. */
+  timeoutMs?: number;
+  writeAttempts?: number;
+}
+
+export class ApiClient {
+  private constructor(
+    readonly nc: NatsConnection,
+    private readonly ownsConnection: boolean,
+    private readonly options: Required<ClientOptions>,
+  ) {}
+
+  static async connect(natsUrl: string, name = 'jetkube-client', options: ClientOptions = {}): Promise<ApiClient> {
+    return new ApiClient(await connectNats(natsUrl, name), true, withDefaults(options));
+  }
+
+  /** A client on a connection someone else owns (close() leaves it open). */
+  static over(nc: NatsConnection, options: ClientOptions = {}): ApiClient {
+    return new ApiClient(nc, false, withDefaults(options));
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await drainNats(this.nc);
+  }
+
+  get(resource: string, namespace: string | undefined, name: string, options?: RequestOptions): Promise<KubeObject> {
+    return this.send({ verb: 'get', resource, namespace, name, options }) as Promise<KubeObject>;
+  }
+
+  list(resource: string, namespace?: string, options?: RequestOptions): Promise<ObjectList> {
+    return this.send({ verb: 'list', resource, namespace, options }) as Promise<ObjectList>;
+  }
+
+  create(resource: string, object: KubeObject, options?: RequestOptions): Promise<KubeObject> {
+    const namespace = object.metadata?.namespace;
+    return this.write({ verb: 'create', resource, namespace, body: object, options }) as Promise<KubeObject>;
+  }
+
+  update(resource: string, object: KubeObject, options?: RequestOptions & { subresource?: 'status' }): Promise<KubeObject> {
+    const { subresource, ...rest } = options ?? {};
+    const request: ApiRequest = {
+      verb: 'update',
+      resource,
+      namespace: object.metadata?.namespace,
+      name: object.metadata?.name,
+      body: object,
+      options: rest,
+    };
+    if (subresource) request.subresource = subresource;
+    return this.write(request) as Promise<KubeObject>;
+  }
+
+  patch(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    patchType: PatchType = 'merge',
+    options?: RequestOptions,
+  ): Promise<KubeObject> {
+    return this.write({ verb: 'patch', resource, namespace, name, body: patch, patchType, options }) as Promise<KubeObject>;
+  }
+
+  delete(resource: string, namespace: string | undefined, name: string, options?: RequestOptions): Promise<KubeObject> {
+    return this.write({ verb: 'delete', resource, namespace, name, options }) as Promise<KubeObject>;
+  }
+
+  deleteCollection(resource: string, namespace?: string, options?: RequestOptions): Promise<ObjectList> {
+    return this.write({ verb: 'deletecollection', resource, namespace, options }) as Promise<ObjectList>;
+  }
+
+  /** Events arrive in order; an ERROR event (410) ends the watch and means: re-list, then watch again. */
+  watch(
+    resource: string,
+    namespace: string | undefined,
+    options: RequestOptions,
+    onEvent: (event: WatchEvent) => void,
+  ): Promise<WatchStream> {
+    return watchApi(this.nc, { verb: 'watch', resource, namespace, options }, onEvent);
+  }
+
+  /** Sends a request exactly as given (tests use it to send what a well-behaved client would not). */
+  async send(request: ApiRequest): Promise<KubeObject | ObjectList> {
+    const reply = await requestApi(this.nc, request, this.options.timeoutMs);
+    if (!reply.ok) throw fromStatus(reply.status);
+    return reply.body;
+  }
+
+  private async write(request: ApiRequest): Promise<KubeObject | ObjectList> {
+    const withId = { ...request, requestId: request.requestId ?? randomUUID() };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send(withId);
+      } catch (error) {
+        const retriable = error instanceof StatusError && (error.code === 504 || error.code === 503);
+        if (!retriable || attempt >= this.options.writeAttempts) throw error;
+      }
+    }
+  }
+}
+
+function withDefaults(options: ClientOptions): Required<ClientOptions> {
+  return { timeoutMs: options.timeoutMs ?? 30_000, writeAttempts: options.writeAttempts ?? 3 };
+}

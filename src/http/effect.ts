@@ -1,0 +1,62 @@
+/**
+ * The HTTP face as an actor the API server machine invokes in `serving`: it loads the
+ * cluster PKI, listens (HTTPS, plus plain HTTP when an insecure address is configured)
+ * and reports `http.listening` with the URLs, or `http.failed`. Leaving `serving` stops
+ * it. Without an HTTP config it does nothing (the NATS face alone, as in most tests).
+ */
+import { fromCallback, type AnyEventObject } from 'xstate';
+import type { ApiServerConnection } from '../apiserver/effects.ts';
+import { loadPki } from './pki.ts';
+import { startHttpFace, type HttpFace } from './server.ts';
+
+export interface HttpFaceConfig {
+  /** HOST:PORT of the HTTPS face (port 0: any free port). */
+  address: string;
+  /** Where `ensurePki` made the cluster certificates. */
+  pkiDir: string;
+  /** HOST:PORT of a plain-HTTP face without authentication, for local tests only. */
+  insecureAddress?: string;
+}
+
+export interface ServeHttpInput {
+  connection: ApiServerConnection;
+  http?: HttpFaceConfig;
+}
+
+export type HttpFaceEvent = { type: 'http.listening'; url: string; insecureUrl?: string } | { type: 'http.failed'; message: string };
+
+export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ input, sendBack }) => {
+  const { connection, http } = input;
+  if (!http) return () => {};
+  const logger = connection.logger.child({ face: 'http' });
+  const faces: HttpFace[] = [];
+  let stopped = false;
+
+  void (async () => {
+    const pki = await loadPki(http.pkiDir);
+    // A face that finishes starting after the actor stopped is closed at once.
+    const keep = (face: HttpFace) => {
+      if (stopped) void face.close();
+      else faces.push(face);
+      return face;
+    };
+    const secure = keep(await startHttpFace({ address: http.address, pipeline: connection.pipeline, logger, pki }));
+    const insecure = http.insecureAddress
+      ? keep(await startHttpFace({ address: http.insecureAddress, pipeline: connection.pipeline, logger }))
+      : undefined;
+    if (stopped) return;
+    logger.info({ url: secure.url, insecureUrl: insecure?.url }, 'serving the Kubernetes API over HTTPS');
+    const event: HttpFaceEvent = { type: 'http.listening', url: secure.url, ...(insecure ? { insecureUrl: insecure.url } : {}) };
+    sendBack(event);
+  })().catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error({ err: error }, 'the HTTP face could not start');
+    if (!stopped) sendBack({ type: 'http.failed', message } satisfies HttpFaceEvent);
+    for (const face of faces.splice(0)) void face.close();
+  });
+
+  return () => {
+    stopped = true;
+    for (const face of faces.splice(0)) void face.close();
+  };
+});

@@ -1,0 +1,246 @@
+/**
+ * The API's NATS face on the wire. Requests go to `api.<verb>.<resource>` (a queue group,
+ * so several API servers share the load), msgpack in and out. A watch is opened by a
+ * request that names an inbox; the server then publishes numbered events there and the
+ * client keeps the watch alive on `apiwatch.<id>.alive`. Core NATS may drop messages to a
+ * slow subscriber, so events carry a counter and the client turns a gap into a 410, which
+ * makes it re-list: the same recovery Kubernetes clients already have.
+ */
+import { decode, encode } from '@msgpack/msgpack';
+import { createInbox, type Msg, type NatsConnection, type Subscription } from 'nats';
+import {
+  badRequest,
+  expired,
+  fromStatus,
+  isStatus,
+  timeout,
+  toStatusError,
+  unavailable,
+  type Status,
+  type StatusError,
+} from '../src/api/errors.ts';
+import type { ApiReply, ApiRequest, Verb, WatchEvent, WatchSession } from '../src/apiserver/request.ts';
+import { VERBS } from '../src/apiserver/request.ts';
+import type { Logger } from '../src/log.ts';
+import { decodeToken, encodeToken } from './token.ts';
+
+export const API_QUEUE_GROUP = 'apiserver';
+export const API_SUBJECTS = 'api.>';
+
+export function apiSubject(verb: Verb, resource: string): string {
+  return `api.${verb}.${encodeToken(resource)}`;
+}
+
+function watchControlSubject(watchId: string, signal: 'alive' | 'stop' | '*'): string {
+  return `apiwatch.${watchId}.${signal}`;
+}
+
+/** How often a client says its watch is still wanted, and how long the server waits for it. */
+export const WATCH_ALIVE_INTERVAL_MS = 10_000;
+export const WATCH_ALIVE_TIMEOUT_MS = 35_000;
+
+/** The body of a request on the wire: everything but verb and resource, which the subject carries. */
+type WireRequest = Omit<ApiRequest, 'verb' | 'resource'> & { inbox?: string };
+type WireWatchEvent = WatchEvent & { n: number };
+type WireWatchOpened = { ok: true; watchId: string } | { ok: false; status: Status };
+
+export interface ApiHandlers {
+  handle(request: ApiRequest): Promise<ApiReply>;
+  /** Opens a watch; throws a StatusError when it cannot start (e.g. 410 for a compacted revision). */
+  watch(request: ApiRequest, send: (event: WatchEvent) => void, ended: () => void): Promise<WatchSession>;
+}
+
+export interface ApiFace {
+  /** Stop taking new requests, let in-flight ones answer, end open watches. */
+  drain(): Promise<void>;
+}
+
+function parseRequestSubject(subject: string): { verb: Verb; resource: string } {
+  const [, verb, resourceToken] = subject.split('.');
+  if (!verb || !resourceToken || !(VERBS as readonly string[]).includes(verb)) {
+    throw badRequest(`unknown API subject ${subject}: expected api.<verb>.<resource>`);
+  }
+  return { verb: verb as Verb, resource: decodeToken(resourceToken) };
+}
+
+function decodeWireRequest(msg: Msg): ApiRequest & { inbox?: string } {
+  const { verb, resource } = parseRequestSubject(msg.subject);
+  let body: unknown;
+  try {
+    body = decode(msg.data);
+  } catch (error) {
+    throw badRequest(`the request body is not valid msgpack: ${(error as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('the request body must be a msgpack map');
+  }
+  return { ...(body as WireRequest), verb, resource };
+}
+
+/** Serves the API face on an open connection until drained. */
+export function serveApi(nc: NatsConnection, handlers: ApiHandlers, log: Logger): ApiFace {
+  const watches = new Map<string, { session: WatchSession; aliveTimer: NodeJS.Timeout; control: Subscription }>();
+  const inFlight = new Set<Promise<void>>();
+
+  const endWatch = (watchId: string) => {
+    const watch = watches.get(watchId);
+    if (!watch) return;
+    watches.delete(watchId);
+    clearTimeout(watch.aliveTimer);
+    watch.control.unsubscribe();
+    watch.session.stop();
+  };
+
+  const openWatch = async (msg: Msg, request: ApiRequest & { inbox?: string }) => {
+    const inbox = request.inbox;
+    if (!inbox) throw badRequest('a watch request needs an inbox to deliver events to');
+    const watchId = createInbox().slice('_INBOX.'.length);
+    let n = 0;
+    const send = (event: WatchEvent) => {
+      if (!watches.has(watchId) && event.type !== 'ERROR') return;
+      nc.publish(inbox, encode({ ...event, n: ++n } satisfies WireWatchEvent, { ignoreUndefined: true }));
+    };
+    const armAliveTimer = () => setTimeout(() => endWatch(watchId), WATCH_ALIVE_TIMEOUT_MS);
+    const control = nc.subscribe(watchControlSubject(watchId, '*'), {
+      callback: (_err, controlMsg) => {
+        const watch = watches.get(watchId);
+        if (!watch) return;
+        if (controlMsg.subject.endsWith('.stop')) return endWatch(watchId);
+        clearTimeout(watch.aliveTimer);
+        watch.aliveTimer = armAliveTimer();
+      },
+    });
+    // Registered before the session starts so that events sent while it starts are kept.
+    const placeholder = { session: { stop() {} }, aliveTimer: armAliveTimer(), control };
+    watches.set(watchId, placeholder);
+    try {
+      placeholder.session = await handlers.watch(request, send, () => endWatch(watchId));
+    } catch (error) {
+      endWatch(watchId);
+      throw error;
+    }
+    msg.respond(encode({ ok: true, watchId } satisfies WireWatchOpened));
+  };
+
+  const answer = async (msg: Msg) => {
+    try {
+      const request = decodeWireRequest(msg);
+      if (request.verb === 'watch') return await openWatch(msg, request);
+      const reply = await handlers.handle(request);
+      msg.respond(encode(reply, { ignoreUndefined: true }));
+    } catch (error) {
+      const status = toStatusError(error);
+      if (status.code >= 500) log.error({ err: error, subject: msg.subject }, 'request failed');
+      msg.respond(encode({ ok: false, status: status.toStatus() }, { ignoreUndefined: true }));
+    }
+  };
+
+  const subscription = nc.subscribe(API_SUBJECTS, {
+    queue: API_QUEUE_GROUP,
+    callback: (err, msg) => {
+      if (err) return log.error({ err }, 'API subscription failed');
+      const work = answer(msg).finally(() => inFlight.delete(work));
+      inFlight.add(work);
+    },
+  });
+
+  let drained: Promise<void> | undefined;
+  const drain = async () => {
+    if (!subscription.isClosed()) await subscription.drain().catch(() => {});
+    await Promise.allSettled([...inFlight]);
+    for (const watchId of [...watches.keys()]) endWatch(watchId);
+  };
+  return {
+    drain: () => (drained ??= drain()),
+  };
+}
+
+/** Sends one request and decodes its reply; a transport failure surfaces as a StatusError. */
+export async function requestApi(nc: NatsConnection, request: ApiRequest, timeoutMs = 30_000): Promise<ApiReply> {
+  const { verb, resource, ...rest } = request;
+  let msg: Msg;
+  try {
+    msg = await nc.request(apiSubject(verb, resource), encode(rest satisfies WireRequest, { ignoreUndefined: true }), {
+      timeout: timeoutMs,
+    });
+  } catch (error) {
+    throw translateRequestError(error);
+  }
+  return decode(msg.data) as ApiReply;
+}
+
+function translateRequestError(error: unknown): StatusError {
+  const code = (error as { code?: string }).code;
+  if (code === '503') return unavailable('no API server is answering on NATS: is `jetkube up` running against this NATS URL?');
+  if (code === 'TIMEOUT') return timeout('the API server did not answer in time; the request may still have been applied');
+  return toStatusError(error);
+}
+
+export interface WatchStream {
+  /** Ends the watch on both sides. */
+  stop(): void;
+}
+
+/**
+ * Opens a watch and delivers its events in order. When the stream breaks (a lost message,
+ * a server that stopped answering) the last event is an ERROR with a 410 Status, and the
+ * caller re-lists and watches again from the revision it has.
+ */
+export async function watchApi(
+  nc: NatsConnection,
+  request: ApiRequest,
+  onEvent: (event: WatchEvent) => void,
+): Promise<WatchStream> {
+  const inbox = createInbox();
+  let expected = 1;
+  let finished = false;
+  let lastHeard = Date.now();
+  const finish = (final?: WatchEvent) => {
+    if (finished) return;
+    finished = true;
+    clearInterval(alive);
+    subscription.unsubscribe();
+    if (watchId) nc.publish(watchControlSubject(watchId, 'stop'));
+    if (final) onEvent(final);
+  };
+  const subscription = nc.subscribe(inbox, {
+    callback: (_err, msg) => {
+      if (finished) return;
+      lastHeard = Date.now();
+      const event = decode(msg.data) as WireWatchEvent;
+      if (event.n !== expected) {
+        return finish({ type: 'ERROR', object: expired(`watch lost events (${expected - 1} then ${event.n}): re-list`).toStatus() });
+      }
+      expected++;
+      const { n: _n, ...watchEvent } = event;
+      onEvent(watchEvent);
+      if (watchEvent.type === 'ERROR' && isStatus(watchEvent.object)) finish();
+    },
+  });
+  let watchId: string | undefined;
+  const alive = setInterval(() => {
+    if (!watchId) return;
+    nc.publish(watchControlSubject(watchId, 'alive'));
+    if (request.options?.allowWatchBookmarks && Date.now() - lastHeard > WATCH_ALIVE_TIMEOUT_MS * 2) {
+      finish({ type: 'ERROR', object: expired('the API server stopped sending on this watch: re-list').toStatus() });
+    }
+  }, WATCH_ALIVE_INTERVAL_MS);
+  alive.unref();
+  const { verb: _verb, resource, ...rest } = request;
+  let opened: WireWatchOpened;
+  try {
+    const msg = await nc.request(apiSubject('watch', resource), encode({ ...rest, inbox } satisfies WireRequest, { ignoreUndefined: true }), {
+      timeout: 30_000,
+    });
+    opened = decode(msg.data) as WireWatchOpened;
+  } catch (error) {
+    finish();
+    throw translateRequestError(error);
+  }
+  if (!opened.ok) {
+    finish();
+    throw fromStatus(opened.status);
+  }
+  watchId = opened.watchId;
+  return { stop: () => finish() };
+}

@@ -1,0 +1,373 @@
+/**
+ * RegistryLog: the event log as jetkube sees it, over the REGISTRY stream.
+ *
+ * - append is the only write: one message per change, a compare-and-set on the subject's
+ *   last sequence (0 = the subject must be empty; to create after a delete pass the
+ *   tombstone's seq). Losing the race is a WrongLastSequenceError carrying the current
+ *   seq. A LogTimeoutError means "unknown": the message may be stored, so a retry must
+ *   reuse the msgId (the stream dedups within 2 min and answers duplicate:true with the
+ *   original seq).
+ * - read is a bounded history read, in order, ending at toSeq or at the last seq when
+ *   iteration starts. It never holds more than a few thousand decoded entries: a slow
+ *   reader pauses the consumer and resumes it from the next sequence.
+ * - follow is the live tail, in order, each sequence at most once, across reconnects and
+ *   server restarts (the ordered consumer recreates itself from its cursor; we check the
+ *   sequence again on our side: repeats are dropped, and on an unfiltered follow a jump
+ *   is reported as SequenceGapError, since the log never has holes).
+ * - Entries are decoded once and carry their object with resourceVersion = seq. A body
+ *   that does not decode is skipped, logged and counted in `stats.malformed`.
+ */
+import {
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+  type OrderedConsumerOptions,
+  type StoredMsg,
+} from 'nats';
+import type { ObjectKey } from '../src/api/object.ts';
+import { componentLogger } from '../src/log.ts';
+import type { LogEntry, LogRecord } from '../src/store/log-entry.ts';
+import { LogError, SequenceGapError, translateError, translatePublishError } from './errors.ts';
+import { PushedIterator } from './pushed-iterator.ts';
+import { decodeEntry, encodeRecord } from './record-codec.ts';
+import { ensureRegistryStream } from './registry-stream.ts';
+import {
+  REGISTRY,
+  logFilterSubject,
+  parseRegistrySubject,
+  registrySubject,
+  type LogFilter,
+  type RegistryNames,
+} from './subjects.ts';
+
+export type { LogFilter };
+
+export interface AppendOptions {
+  /** The subject's last sequence as the writer saw it (0: no message on it yet). */
+  expectedLastSubjectSeq: number;
+  /** Same id on every retry of one write: the stream stores it once. */
+  msgId?: string;
+  timeoutMs?: number;
+}
+
+export interface AppendResult {
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface LogBounds {
+  /** The oldest sequence still held (lastSeq + 1 when the log is empty). */
+  firstSeq: number;
+  lastSeq: number;
+}
+
+export interface ReadOptions {
+  fromSeq: number;
+  toSeq?: number;
+  filter?: LogFilter;
+}
+
+export interface FollowOptions {
+  fromSeq: number;
+  filter?: LogFilter;
+}
+
+export interface FollowHandle {
+  /** The last sequence handed to onEntry (or skipped as malformed). */
+  readonly lastSeq: number;
+  stop(): Promise<void>;
+}
+
+export interface LogStats {
+  malformed: number;
+  duplicatesDropped: number;
+  gaps: number;
+}
+
+/** The direct-get API exists at runtime on 2.29 but is missing from its typings. */
+interface DirectGet {
+  getMessage(stream: string, query: { last_by_subj: string } | { seq: number }): Promise<StoredMsg>;
+}
+
+const READ_HIGH_WATER = 8192;
+const READ_LOW_WATER = 1024;
+const PULL_BATCH = 1000;
+const KEY_CACHE_LIMIT = 100_000;
+
+const log = componentLogger('registry-log');
+
+export class RegistryLog {
+  readonly stats: LogStats = { malformed: 0, duplicatesDropped: 0, gaps: 0 };
+  private readonly js: JetStreamClient;
+  private jsmPromise: Promise<JetStreamManager> | undefined;
+  private readonly keys = new Map<string, ObjectKey>();
+
+  constructor(
+    readonly nc: NatsConnection,
+    readonly names: RegistryNames = REGISTRY,
+  ) {
+    this.js = nc.jetstream();
+  }
+
+  /** Ensure the stream exists with our configuration, then return a log over it. */
+  static async open(nc: NatsConnection, names: RegistryNames = REGISTRY): Promise<RegistryLog> {
+    await ensureRegistryStream(nc, names);
+    return new RegistryLog(nc, names);
+  }
+
+  subject(key: ObjectKey): string {
+    return registrySubject(key, this.names);
+  }
+
+  async append(key: ObjectKey, record: LogRecord, options: AppendOptions): Promise<AppendResult> {
+    const subject = this.subject(key);
+    const expected = options.expectedLastSubjectSeq;
+    if (!Number.isSafeInteger(expected) || expected < 0) {
+      throw new LogError(`expectedLastSubjectSeq must be a sequence >= 0, got ${expected}`);
+    }
+    const body = encodeRecord(record);
+    try {
+      const ack = await this.js.publish(subject, body, {
+        expect: { lastSubjectSequence: expected },
+        ...(options.msgId ? { msgID: options.msgId } : {}),
+        ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+      });
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    } catch (error) {
+      throw translatePublishError(error, subject, expected, options.msgId);
+    }
+  }
+
+  async bounds(): Promise<LogBounds> {
+    const jsm = await this.jsm();
+    try {
+      const { state } = await jsm.streams.info(this.names.stream);
+      // An empty stream reports first_seq 0 before any write, last_seq + 1 after a purge.
+      return { firstSeq: Math.max(state.first_seq, 1), lastSeq: state.last_seq };
+    } catch (error) {
+      throw translateError(error, `stream info ${this.names.stream}`);
+    }
+  }
+
+  /** The subject's newest message (a tombstone included), or undefined when it has none. */
+  async lastEntry(key: ObjectKey): Promise<LogEntry | undefined> {
+    return this.directGet({ last_by_subj: this.subject(key) });
+  }
+
+  /** The message at one sequence, or undefined when there is none (never written, or purged). */
+  async entryAt(seq: number): Promise<LogEntry | undefined> {
+    return this.directGet({ seq });
+  }
+
+  read(options: ReadOptions): AsyncIterable<LogEntry> {
+    return { [Symbol.asyncIterator]: () => this.readIterator(options) };
+  }
+
+  follow(options: FollowOptions, onEntry: (entry: LogEntry) => void, onError: (error: Error) => void): FollowHandle {
+    const contiguous = options.filter?.resource === undefined;
+    const filterSubjects = logFilterSubject(options.filter, this.names);
+    let last = Math.max(options.fromSeq, 1) - 1;
+    let stopped = false;
+    let messages: ConsumerMessages | undefined;
+    let stopConsumer: (() => Promise<void>) | undefined;
+    const report = (error: unknown) => {
+      if (stopped) return;
+      try {
+        onError(error instanceof Error ? error : new LogError(String(error)));
+      } catch (thrown) {
+        log.error({ err: thrown }, 'follow onError handler threw');
+      }
+    };
+    const handle = (m: JsMsg) => {
+      const seq = m.seq;
+      if (seq <= last) {
+        this.stats.duplicatesDropped++;
+        return;
+      }
+      if (contiguous && seq !== last + 1) {
+        this.stats.gaps++;
+        report(new SequenceGapError(last + 1, seq));
+      }
+      last = seq;
+      const entry = this.toEntry(m);
+      if (entry === undefined) return;
+      try {
+        onEntry(entry);
+      } catch (error) {
+        report(error);
+      }
+    };
+    const started = (async () => {
+      const consumer = await this.js.consumers.get(this.names.stream, this.consumerOptions(last + 1, filterSubjects));
+      if (stopped) {
+        await consumer.delete().catch(() => false);
+        return;
+      }
+      messages = await consumer.consume({ max_messages: PULL_BATCH, expires: 10_000, callback: handle });
+      stopConsumer = async () => {
+        messages?.stop();
+        await consumer.delete().catch(() => false);
+      };
+      void messages.closed().then(
+        (error) => report(error ? translateError(error, 'follow') : new LogError('follow ended')),
+        (error) => report(translateError(error, 'follow')),
+      );
+    })().catch((error) => report(translateError(error, 'follow')));
+    return {
+      get lastSeq() {
+        return last;
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await started;
+        await stopConsumer?.();
+      },
+    };
+  }
+
+  private readIterator(options: ReadOptions): AsyncIterator<LogEntry> {
+    const filterSubjects = logFilterSubject(options.filter, this.names);
+    let cursor = Math.max(options.fromSeq, 1) - 1;
+    let toSeq = Number.POSITIVE_INFINITY;
+    let finished = false;
+    let chunk = 0;
+    let current: { stop(): Promise<void> } | undefined;
+    const stopCurrent = async () => {
+      const c = current;
+      current = undefined;
+      await c?.stop();
+    };
+    const finish = (error?: unknown) => {
+      if (finished) return;
+      finished = true;
+      void stopCurrent();
+      iterator.end(error);
+    };
+    const startChunk = async (): Promise<void> => {
+      if (finished) return;
+      if (cursor >= toSeq) return finish();
+      const id = ++chunk;
+      const consumer = await this.js.consumers.get(this.names.stream, this.consumerOptions(cursor + 1, filterSubjects));
+      const info = await consumer.info(true);
+      if (info.num_pending === 0 || finished) {
+        await consumer.delete().catch(() => false);
+        return finish();
+      }
+      let messages: ConsumerMessages | undefined;
+      current = {
+        stop: async () => {
+          messages?.stop();
+          await consumer.delete().catch(() => false);
+        },
+      };
+      messages = await consumer.consume({
+        max_messages: PULL_BATCH,
+        callback: (m) => {
+          if (finished || id !== chunk) return;
+          const seq = m.seq;
+          if (seq <= cursor) {
+            this.stats.duplicatesDropped++;
+            return;
+          }
+          if (seq > toSeq) return finish();
+          cursor = seq;
+          const entry = this.toEntry(m);
+          if (entry !== undefined) iterator.push(entry);
+          if (seq >= toSeq || m.info.pending === 0) finish();
+        },
+      });
+      if (finished || id !== chunk) {
+        // Stopped or paused while the consumer was starting: nothing may keep pulling.
+        messages.stop();
+        await consumer.delete().catch(() => false);
+        return;
+      }
+      void messages.closed().then(
+        (error) => {
+          if (error && id === chunk) finish(translateError(error, 'read'));
+        },
+        (error) => finish(translateError(error, 'read')),
+      );
+    };
+    const iterator = new PushedIterator<LogEntry>({
+      highWater: READ_HIGH_WATER,
+      lowWater: READ_LOW_WATER,
+      // A slow reader: drop the consumer, and start a new one at the cursor once drained.
+      onHigh: () => {
+        chunk++;
+        void stopCurrent();
+      },
+      onLow: () => void startChunk().catch((error) => finish(translateError(error, 'read'))),
+      onReturn: async () => {
+        finished = true;
+        await stopCurrent();
+      },
+    });
+    void (async () => {
+      // A toSeq beyond the end reads what exists; a read never waits for the future.
+      const { lastSeq } = await this.bounds();
+      toSeq = Math.min(options.toSeq ?? lastSeq, lastSeq);
+      await startChunk();
+    })().catch((error) => finish(translateError(error, 'read')));
+    return iterator;
+  }
+
+  private consumerOptions(startSeq: number, filterSubjects: string): Partial<OrderedConsumerOptions> {
+    // One filter string: an array of filters hangs the v2 ordered consumer on server 2.9.10.
+    return { filterSubjects, opt_start_seq: startSeq };
+  }
+
+  private key(subject: string): ObjectKey {
+    let key = this.keys.get(subject);
+    if (key === undefined) {
+      if (this.keys.size >= KEY_CACHE_LIMIT) this.keys.clear();
+      key = Object.freeze(parseRegistrySubject(subject, this.names));
+      this.keys.set(subject, key);
+    }
+    return key;
+  }
+
+  private toEntry(m: JsMsg): LogEntry | undefined {
+    const seq = m.seq;
+    try {
+      return decodeEntry(m.data, seq, this.key(m.subject), Math.floor(m.info.timestampNanos / 1e6), m.subject);
+    } catch (error) {
+      this.malformed(seq, m.subject, error);
+      return undefined;
+    }
+  }
+
+  private async directGet(query: { last_by_subj: string } | { seq: number }): Promise<LogEntry | undefined> {
+    const direct = (await this.jsm()) as unknown as { direct?: DirectGet };
+    if (!direct.direct) throw new LogError('this nats client has no direct get API');
+    let stored: StoredMsg;
+    try {
+      stored = await direct.direct.getMessage(this.names.stream, query);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === '404') return undefined;
+      throw translateError(error, `direct get ${JSON.stringify(query)}`);
+    }
+    const subject = stored.subject;
+    try {
+      return decodeEntry(stored.data, stored.seq, this.key(subject), stored.time.getTime(), subject);
+    } catch (error) {
+      this.malformed(stored.seq, subject, error);
+      return undefined;
+    }
+  }
+
+  private malformed(seq: number, subject: string, error: unknown): void {
+    const n = ++this.stats.malformed;
+    if (n <= 10 || n % 1000 === 0) {
+      log.error({ seq, subject, reason: error instanceof Error ? error.message : String(error), malformed: n }, 'skipping malformed log record');
+    }
+  }
+
+  private jsm(): Promise<JetStreamManager> {
+    this.jsmPromise ??= this.nc.jetstreamManager();
+    return this.jsmPromise;
+  }
+}

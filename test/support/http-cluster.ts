@@ -1,0 +1,98 @@
+/**
+ * A real cluster with its Kubernetes HTTPS face, for end-to-end tests with the real
+ * kubectl: its own nats-server, the API server machine with the HTTP face on a free port,
+ * a temporary data dir with the PKI and the admin kubeconfig, a NATS client to seed what
+ * kubectl cannot create yet, and `kubectl(...)` running /usr/bin/kubectl with that
+ * kubeconfig and a private discovery cache. dispose() stops all and removes the dirs.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createActor, waitFor, type Actor } from 'xstate';
+import { apiServerMachine } from '../../actors/apiserver.machine.ts';
+import { ApiClient } from '../../src/client/api-client.ts';
+import { adminKubeconfig, writeKubeconfig } from '../../src/http/kubeconfig.ts';
+import { ensurePki, type Pki } from '../../src/http/pki.ts';
+import { startTestNats, type TestNats } from './nats.ts';
+
+export const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HttpTestCluster {
+  nats: TestNats;
+  apiserver: Actor<typeof apiServerMachine>;
+  client: ApiClient;
+  pki: Pki;
+  /** "https://127.0.0.1:<port>" */
+  url: string;
+  /** "http://127.0.0.1:<port>", no authentication, when asked for. */
+  insecureUrl?: string;
+  kubeconfig: string;
+  dataDir: string;
+  kubectl(...args: string[]): Promise<KubectlResult>;
+  /** A long-running kubectl (get -w): its output as it comes, and a way to stop it. */
+  spawnKubectl(...args: string[]): ChildProcess;
+  dispose(): Promise<void>;
+}
+
+export async function startHttpTestCluster(options: { insecure?: boolean } = {}): Promise<HttpTestCluster> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'jetkube-test-http-'));
+  const pki = await ensurePki(join(dataDir, 'pki'));
+  const nats = await startTestNats();
+  const apiserver = createActor(apiServerMachine, {
+    input: {
+      natsUrl: nats.url,
+      name: 'apiserver',
+      http: { address: '127.0.0.1:0', pkiDir: pki.dir, ...(options.insecure ? { insecureAddress: '127.0.0.1:0' } : {}) },
+    },
+  });
+  apiserver.start();
+  const ready = await waitFor(apiserver, (s) => !!s.context.httpUrl || /^HTTP face/.test(s.context.lastError ?? ''), { timeout: 30_000 });
+  const url = ready.context.httpUrl;
+  if (!url) throw new Error(`the HTTP face did not start: ${ready.context.lastError}`);
+  const kubeconfig = join(dataDir, 'kubeconfig');
+  await writeKubeconfig(kubeconfig, adminKubeconfig(pki, url));
+  const client = await ApiClient.connect(nats.url, 'test-client', { timeoutMs: 10_000 });
+  const base = ['--kubeconfig', kubeconfig, '--cache-dir', join(dataDir, 'kube-cache')];
+  const children = new Set<ChildProcess>();
+
+  return {
+    nats,
+    apiserver,
+    client,
+    pki,
+    url,
+    ...(ready.context.insecureHttpUrl ? { insecureUrl: ready.context.insecureHttpUrl } : {}),
+    kubeconfig,
+    dataDir,
+    kubectl: (...args) =>
+      new Promise((resolve) => {
+        execFile(KUBECTL, [...base, ...args], { timeout: 30_000, env: { ...process.env, HOME: dataDir } }, (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        });
+      }),
+    spawnKubectl: (...args) => {
+      const child = spawn(KUBECTL, [...base, ...args], { env: { ...process.env, HOME: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.add(child);
+      child.on('exit', () => children.delete(child));
+      return child;
+    },
+    async dispose() {
+      for (const child of children) child.kill();
+      await client.close();
+      if (apiserver.getSnapshot().status === 'active') {
+        apiserver.send({ type: 'stop' });
+        await waitFor(apiserver, (s) => s.status === 'done', { timeout: 30_000 });
+      }
+      await nats.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
