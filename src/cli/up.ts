@@ -107,12 +107,21 @@ async function ensureNats(natsUrl: string, dataDir: string): Promise<NatsServerP
   return startNatsServer({ port, storeDir: `${dataDir}/nats`, logFile: `${dataDir}/nats-server.log`, detached: true });
 }
 
+/**
+ * Resolves on the first SIGINT or SIGTERM. A Ctrl-C reaches every process of the
+ * terminal's group, and tsx relays it once more, so one keypress can arrive twice: only
+ * a third signal forces an exit without draining.
+ */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolveSignal) => {
+    let received = 0;
     const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolveSignal(signal);
+      received++;
+      if (received === 1) return resolveSignal(signal);
+      if (received >= 3) {
+        log.warn('forced exit without draining');
+        process.exit(130);
+      }
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -32,22 +32,38 @@ export function validateLabelSelector(selector: LabelSelectorData | undefined, p
   (selector.matchExpressions ?? []).forEach((expression, i) => {
     const at = index(child(path, 'matchExpressions'), i);
     const values = expression.values ?? [];
-    switch (expression.operator) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) errors.push(required(child(at, 'values'), "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) errors.push(forbidden(child(at, 'values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errors.push(invalidValue(child(at, 'operator'), expression.operator ?? '', 'not a valid selector operator'));
-    }
+    errors.push(...validateRequirementValues(expression.operator, values, at, SET_OPERATORS));
     errors.push(...validateLabelName(expression.key ?? '', child(at, 'key')));
     values.forEach((v, j) => errors.push(...invalidEach(index(child(at, 'values'), j), v, isLabelValue(v))));
   });
   return errors;
+}
+
+const SET_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
+
+/**
+ * The values a selector requirement's operator allows: label selectors know the set
+ * operators; node selectors add Gt and Lt (pass them in `operators`).
+ */
+export function validateRequirementValues(
+  operator: string | undefined,
+  values: readonly string[],
+  at: FieldPath,
+  operators: readonly string[],
+): FieldError[] {
+  if (operator === undefined || !operators.includes(operator)) {
+    return [invalidValue(child(at, 'operator'), operator ?? '', 'not a valid selector operator')];
+  }
+  switch (operator) {
+    case 'In':
+    case 'NotIn':
+      return values.length === 0 ? [required(child(at, 'values'), "must be specified when `operator` is 'In' or 'NotIn'")] : [];
+    case 'Exists':
+    case 'DoesNotExist':
+      return values.length > 0 ? [forbidden(child(at, 'values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")] : [];
+    default: // Gt, Lt
+      return values.length !== 1 ? [required(child(at, 'values'), "must be specified single value when `operator` is 'Lt' or 'Gt'")] : [];
+  }
 }
 
 export const isEmptySelector = (selector: LabelSelectorData) =>

@@ -6,7 +6,9 @@ import type { FieldError } from '../errors.ts';
 import { child, index, type FieldPath } from '../field-path.ts';
 import { duplicate, forbidden, invalidValue, required } from '../field-errors.ts';
 import type { PodSpec, Toleration } from '../types.ts';
-import { validateLabelName, validateLabelSelector } from './common.ts';
+import { validateLabelName, validateLabelSelector, validateRequirementValues } from './common.ts';
+
+const NODE_SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'] as const;
 
 export function validateTolerations(tolerations: Toleration[] | undefined, path: FieldPath): FieldError[] {
   const errors: FieldError[] = [];
@@ -34,23 +36,7 @@ export function validateNodeSelectorTerms(spec: PodSpec, path: FieldPath): Field
   (terms ?? []).forEach((term, i) =>
     (term.matchExpressions ?? []).forEach((requirement, j) => {
       const at = index(child(index(termsPath, i), 'matchExpressions'), j);
-      const values = requirement.values ?? [];
-      switch (requirement.operator) {
-        case 'In':
-        case 'NotIn':
-          if (values.length === 0) errors.push(required(child(at, 'values'), "must be specified when `operator` is 'In' or 'NotIn'"));
-          break;
-        case 'Exists':
-        case 'DoesNotExist':
-          if (values.length > 0) errors.push(forbidden(child(at, 'values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-          break;
-        case 'Gt':
-        case 'Lt':
-          if (values.length !== 1) errors.push(required(child(at, 'values'), "must be specified single value when `operator` is 'Lt' or 'Gt'"));
-          break;
-        default:
-          errors.push(invalidValue(child(at, 'operator'), requirement.operator ?? '', 'not a valid selector operator'));
-      }
+      errors.push(...validateRequirementValues(requirement.operator, requirement.values ?? [], at, NODE_SELECTOR_OPERATORS));
       errors.push(...validateLabelName(requirement.key ?? '', child(at, 'key')));
     }),
   );
