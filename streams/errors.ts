@@ -29,6 +29,17 @@ export class WrongLastSequenceError extends LogError {
   }
 }
 
+export class RecordTooLargeError extends LogError {
+  constructor(
+    readonly subject: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`the record for ${subject} is ${bytes} bytes encoded; the limit is ${maxBytes}`);
+    this.name = 'RecordTooLargeError';
+  }
+}
+
 export class LogTimeoutError extends LogError {
   constructor(
     readonly operation: string,

@@ -29,7 +29,7 @@ import {
 import type { ObjectKey } from '../src/api/object.ts';
 import { componentLogger } from '../src/log.ts';
 import type { LogEntry, LogRecord } from '../src/store/log-entry.ts';
-import { LogError, SequenceGapError, translateError, translatePublishError } from './errors.ts';
+import { LogError, RecordTooLargeError, SequenceGapError, translateError, translatePublishError } from './errors.ts';
 import { PushedIterator } from './pushed-iterator.ts';
 import { decodeEntry, encodeRecord } from './record-codec.ts';
 import { ensureRegistryStream } from './registry-stream.ts';
@@ -50,6 +50,8 @@ export interface AppendOptions {
   /** Same id on every retry of one write: the stream stores it once. */
   msgId?: string;
   timeoutMs?: number;
+  /** Refuse (RecordTooLargeError, nothing sent) a record whose encoding is larger. */
+  maxBytes?: number;
 }
 
 export interface AppendResult {
@@ -128,6 +130,9 @@ export class RegistryLog {
       throw new LogError(`expectedLastSubjectSeq must be a sequence >= 0, got ${expected}`);
     }
     const body = encodeRecord(record);
+    if (options.maxBytes !== undefined && body.byteLength > options.maxBytes) {
+      throw new RecordTooLargeError(subject, body.byteLength, options.maxBytes);
+    }
     try {
       const ack = await this.js.publish(subject, body, {
         expect: { lastSubjectSequence: expected },

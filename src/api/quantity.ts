@@ -15,9 +15,25 @@ const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40
 /** Exponents beyond this are refused rather than turned into enormous numbers. */
 const MAX_EXPONENT = 100;
 
+/**
+ * Parsed quantities by text. Clusters use few distinct quantities ("100m", "64Mi") over
+ * and over, and parsing with bigints is a visible share of a create's CPU; the cache is
+ * bounded by clearing it when full.
+ */
+const parsed = new Map<string, bigint | undefined>();
+const PARSED_LIMIT = 10_000;
+
 /** The value in nano-units (1e-9), or undefined when the text is not a quantity. */
 export function parseQuantity(input: string | number): bigint | undefined {
   const text = typeof input === 'number' ? (Number.isFinite(input) ? String(input) : '') : input;
+  if (parsed.has(text)) return parsed.get(text);
+  const value = parseQuantityText(text);
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(text, value);
+  return value;
+}
+
+function parseQuantityText(text: string): bigint | undefined {
   const match = QUANTITY_RE.exec(text);
   if (!match) return undefined;
   const numberPart = match[1]!;

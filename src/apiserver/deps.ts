@@ -29,7 +29,15 @@ export function createApiDeps(parts: Omit<ApiDeps, 'reads' | 'now' | 'newUid' | 
   };
 }
 
-/** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
+let lastSecond = -1;
+let lastStamp = '';
+
+/** RFC 3339 with second precision, as Kubernetes writes metav1.Time (memoized per second: every write asks). */
 export function timestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastStamp;
 }

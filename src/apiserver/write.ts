@@ -4,14 +4,16 @@
  * a lost race comes back as the subject's current sequence, and the caller decides
  * whether that is a 409 or a reason to re-read and try again.
  */
-import { encode } from '@msgpack/msgpack';
 import { entityTooLarge } from '../api/errors.ts';
 import type { KubeObject, ObjectKey, WatchEventType } from '../api/object.ts';
-import { WrongLastSequenceError } from '../../streams/errors.ts';
+import { RecordTooLargeError, WrongLastSequenceError } from '../../streams/errors.ts';
 import type { ApiDeps } from './deps.ts';
 
 /** Kubernetes' limit on one stored object (etcd's request size). */
 export const MAX_OBJECT_BYTES = 1_572_864;
+
+/** How often a write re-reads and retries after losing a race before it gives up. */
+export const MAX_WRITE_ATTEMPTS = 16;
 
 export type AppendOutcome = { written: true; seq: number; duplicate: boolean } | { written: false; currentSeq: number };
 
@@ -23,28 +25,20 @@ export async function appendChange(
   expectedLastSubjectSeq: number,
   requestId?: string,
 ): Promise<AppendOutcome> {
-  assertStorable(object);
   try {
     const { seq, duplicate } = await deps.log.append(
       key,
       { type, object },
-      requestId ? { expectedLastSubjectSeq, msgId: requestId } : { expectedLastSubjectSeq },
+      { expectedLastSubjectSeq, maxBytes: MAX_OBJECT_BYTES, ...(requestId ? { msgId: requestId } : {}) },
     );
     return { written: true, seq, duplicate };
   } catch (error) {
     if (error instanceof WrongLastSequenceError) return { written: false, currentSeq: error.currentSeq };
+    if (error instanceof RecordTooLargeError) {
+      throw entityTooLarge(
+        `Request entity too large: the ${object.kind} "${object.metadata.name ?? ''}" is ${error.bytes} bytes encoded; the limit is ${MAX_OBJECT_BYTES} bytes`,
+      );
+    }
     throw error;
   }
 }
-
-function assertStorable(object: KubeObject): void {
-  const size = encode(object, { ignoreUndefined: true }).byteLength;
-  if (size > MAX_OBJECT_BYTES) {
-    throw entityTooLarge(
-      `Request entity too large: the ${object.kind} "${object.metadata.name ?? ''}" is ${size} bytes encoded; the limit is ${MAX_OBJECT_BYTES} bytes`,
-    );
-  }
-}
-
-/** How often a write re-reads and retries after losing a race before it gives up. */
-export const MAX_WRITE_ATTEMPTS = 16;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encode } from '@msgpack/msgpack';
+import { decode, encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { createInterningDecoder, StringInterner } from '../../streams/interning-decoder.ts';
 import { decodeEntry, encodeRecord, MalformedRecordError } from '../../streams/record-codec.ts';
@@ -54,7 +54,11 @@ describe('record codec', () => {
     })).value;
     fc.assert(
       fc.property(fc.array(json, { minLength: 1, maxLength: 20 }), (values) => {
-        for (const value of values) assert.deepEqual(decoder.decode(encode(value)), value);
+        for (const value of values) {
+          const bytes = encode(value);
+          // The reference is the stock decoder, not the input: msgpack itself turns -0 into 0.
+          assert.deepEqual(decoder.decode(bytes), decode(bytes));
+        }
       }),
       { numRuns: 300 },
     );
