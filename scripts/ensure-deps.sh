@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The install step shared by `npm start`, `npm test` and `npm run bench`: npm packages
-# when they are missing or older than package.json, and nats-server from Debian's
-# packages when it is not installed. Safe to run again; does nothing when all is there.
+# when they are missing or older than package.json, and nats-server and openssl from
+# Debian's packages when they are not installed. Safe to run again; does nothing when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,10 +10,14 @@ if [ ! -x node_modules/.bin/tsx ] || [ ! -f node_modules/.package-lock.json ] ||
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
 fi
 
-if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then
-  echo "jetkube: installing nats-server from Debian's packages..." >&2
+# Debian packages: nats-server (the log), openssl (the cluster CA and certificates).
+missing=()
+if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then missing+=(nats-server); fi
+if ! command -v openssl >/dev/null 2>&1; then missing+=(openssl); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "jetkube: installing ${missing[*]} from Debian's packages..." >&2
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nats-server >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
 fi

@@ -1,12 +1,12 @@
 /**
- * Prints objects for a person or a script, as kubectl's -o flag: a table (NAME, AGE; with
- * -A a NAMESPACE column; -o wide adds the revision and uid), yaml, json, or name
- * (`kind.group/name`). Per-kind columns arrive with the HTTP API's Table support.
+ * Prints objects for a person or a script, as kubectl's -o flag: a table with the same
+ * per-kind columns the HTTP API's Table answers kubectl with (with -A a NAMESPACE column
+ * first; -o wide adds the wide columns), yaml, json, or name (`kind.group/name`).
  */
 import { stringify } from 'yaml';
 import type { KubeObject } from '../api/object.ts';
 import type { ResourceType } from '../api/resource-type.ts';
-import { age } from './human-duration.ts';
+import { tableOf } from '../http/table.ts';
 
 export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 
@@ -28,12 +28,12 @@ export function formatObjects(
       return objects.map((o) => `${qualifiedKind(rt)}/${o.metadata.name ?? ''}\n`).join('');
     case 'table':
     case 'wide': {
-      const header = [...(options.allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'AGE', ...(format === 'wide' ? ['REVISION', 'UID'] : [])];
-      const rows = objects.map((o) => [
-        ...(options.allNamespaces ? [o.metadata.namespace ?? ''] : []),
-        o.metadata.name ?? '',
-        age(o.metadata.creationTimestamp, now),
-        ...(format === 'wide' ? [o.metadata.resourceVersion ?? '', o.metadata.uid ?? ''] : []),
+      const table = tableOf(rt, objects, {}, { now, includeObject: 'None' });
+      const shown = table.columnDefinitions.flatMap((c, i) => (format === 'wide' || c.priority === 0 ? [i] : []));
+      const header = [...(options.allNamespaces ? ['NAMESPACE'] : []), ...shown.map((i) => table.columnDefinitions[i]!.name.toUpperCase())];
+      const rows = table.rows.map((row, r) => [
+        ...(options.allNamespaces ? [objects[r]!.metadata.namespace ?? ''] : []),
+        ...shown.map((i) => String(row.cells[i] ?? '')),
       ]);
       return formatTable(header, rows);
     }
