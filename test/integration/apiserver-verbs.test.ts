@@ -241,3 +241,13 @@ describe('list', () => {
     assert.match(result.metadata.resourceVersion, /^\d+$/);
   });
 });
+
+describe('delete of an object already being deleted', () => {
+  it('writes nothing the second time', async () => {
+    await cluster.client.create('configmaps', { ...configMap('twice'), metadata: { name: 'twice', namespace: 'default', finalizers: ['example.com/hold'] } });
+    const first = await cluster.client.delete('configmaps', 'default', 'twice');
+    const second = await cluster.client.delete('configmaps', 'default', 'twice');
+    assert.equal(second.metadata.resourceVersion, first.metadata.resourceVersion);
+    assert.equal(second.metadata.deletionTimestamp, first.metadata.deletionTimestamp);
+  });
+});

@@ -4,6 +4,7 @@
  * deletionTimestamp and leave the removal to whoever takes the last finalizer away.
  * deletecollection deletes each listed object the same way.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { conflict, notFound, StatusError } from '../../api/errors.ts';
 import type { KubeObject, ObjectKey } from '../../api/object.ts';
 import { prepareDelete } from '../../api/metadata.ts';
@@ -57,7 +58,9 @@ async function deleteOne(
     });
     const removed = decision.action === 'remove';
     const next = decision.action === 'remove' ? current : decision.object;
-    if (options.dryRun || next === current && !removed) return { object: next, removed };
+    // Deleting an object that is already marked changes nothing: no write.
+    const unchanged = !removed && isDeepStrictEqual(next, current);
+    if (options.dryRun || unchanged) return { object: next, removed };
     const { resourceVersion: _rv, ...metadata } = next.metadata;
     const outcome = await appendChange(deps, key, removed ? 'DELETED' : 'MODIFIED', { ...next, metadata }, currentSeq, requestId);
     if (outcome.written) return { object: withResourceVersion(next, outcome.seq), removed };
