@@ -74,6 +74,11 @@ export interface ReadOptions {
 export interface FollowOptions {
   fromSeq: number;
   filter?: LogFilter;
+  /**
+   * Records the caller already holds (its own writes, by sequence), handed back instead of
+   * decoding the message again: decoding is most of a follower's cost.
+   */
+  known?: (seq: number) => LogRecord | undefined;
 }
 
 export interface FollowHandle {
@@ -196,7 +201,8 @@ export class RegistryLog {
         report(new SequenceGapError(last + 1, seq));
       }
       last = seq;
-      const entry = this.toEntry(m);
+      const record = options.known?.(seq);
+      const entry = record ? this.knownEntry(m, record) : this.toEntry(m);
       if (entry === undefined) return;
       try {
         onEntry(entry);
@@ -333,6 +339,10 @@ export class RegistryLog {
       this.keys.set(subject, key);
     }
     return key;
+  }
+
+  private knownEntry(m: JsMsg, record: LogRecord): LogEntry {
+    return { type: record.type, object: record.object, seq: m.seq, key: this.key(m.subject), time: Math.floor(m.info.timestampNanos / 1e6) };
   }
 
   private toEntry(m: JsMsg): LogEntry | undefined {

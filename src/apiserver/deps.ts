@@ -6,6 +6,7 @@ import type { ObjectStore } from '../store/object-store.ts';
 import type { WatchCache } from '../store/watch-cache.ts';
 import type { RegistryLog } from '../../streams/registry-log.ts';
 import type { Logger } from '../log.ts';
+import { OwnWrites } from './own-writes.ts';
 import { ReadBarrier } from './read-barrier.ts';
 
 export interface ApiDeps {
@@ -13,14 +14,16 @@ export interface ApiDeps {
   store: ObjectStore;
   watchCache: WatchCache;
   reads: ReadBarrier;
+  ownWrites: OwnWrites;
   now: () => Date;
   newUid: () => string;
   random: () => number;
   logger: Logger;
 }
 
-export function createApiDeps(parts: Omit<ApiDeps, 'reads' | 'now' | 'newUid' | 'random'> & Partial<ApiDeps>): ApiDeps {
+export function createApiDeps(parts: Omit<ApiDeps, 'reads' | 'ownWrites' | 'now' | 'newUid' | 'random'> & Partial<ApiDeps>): ApiDeps {
   return {
+    ownWrites: new OwnWrites(() => parts.store.revision),
     now: () => new Date(),
     newUid: () => crypto.randomUUID(),
     random: Math.random,

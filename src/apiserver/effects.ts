@@ -12,6 +12,7 @@ import { componentLogger, type Logger } from '../log.ts';
 import { ObjectStore } from '../store/object-store.ts';
 import { WatchCache } from '../store/watch-cache.ts';
 import { createApiDeps } from './deps.ts';
+import type { OwnWrites } from './own-writes.ts';
 import { createPipeline, type Pipeline } from './pipeline.ts';
 import { ensureSystemNamespaces as ensureSystemNamespacesIn } from './system-namespaces.ts';
 
@@ -21,6 +22,8 @@ export interface ApiServerConnection {
   store: ObjectStore;
   watchCache: WatchCache;
   pipeline: Pipeline;
+  /** This server's writes not yet seen by its follower (which then needs no decode). */
+  ownWrites: OwnWrites;
   logger: Logger;
   /** Set while the API face is up, so closing can drain it first. */
   face?: ApiFace;
@@ -51,9 +54,10 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
       readHistory: (range) => log.read(range),
       bounds: () => log.bounds(),
     });
-    const pipeline = createPipeline(createApiDeps({ log, store, watchCache, logger }));
+    const deps = createApiDeps({ log, store, watchCache, logger });
+    const pipeline = createPipeline(deps);
     logger.info({ natsUrl: input.natsUrl }, 'connected to NATS');
-    return { nc, log, store, watchCache, pipeline, logger };
+    return { nc, log, store, watchCache, pipeline, ownWrites: deps.ownWrites, logger };
   } catch (error) {
     await drainNats(nc).catch(() => {});
     throw error;
@@ -67,7 +71,7 @@ const PROGRESS_EVERY_MS = 1_000;
  * has reached the revision the log had when replay began, and keeps following after.
  */
 export const followLog = fromCallback<AnyEventObject, ApiServerConnection>(({ input, sendBack }) => {
-  const { log, store, logger } = input;
+  const { log, store, logger, ownWrites } = input;
   let stopped = false;
   let follower: { stop(): Promise<void> } | undefined;
   const started = Date.now();
@@ -86,7 +90,7 @@ export const followLog = fromCallback<AnyEventObject, ApiServerConnection>(({ in
     };
     if (stopped) return;
     follower = log.follow(
-      { fromSeq: store.revision + 1 },
+      { fromSeq: store.revision + 1, known: (seq) => ownWrites.take(seq) },
       (entry) => {
         store.apply(entry); // the watch cache hears of the change from the store
         if (!caughtUp) {

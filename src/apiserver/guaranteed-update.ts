@@ -47,7 +47,7 @@ export async function guaranteedUpdate(deps: ApiDeps, rt: ResourceType, key: Obj
     const type = isReadyToRemove(rt, unversioned) ? 'DELETED' : 'MODIFIED';
     if (spec.dryRun) return { object: withResourceVersion(unversioned, Number(currentVersion)) };
     const outcome = await appendChange(deps, key, type, unversioned, Number(currentVersion), spec.requestId);
-    if (outcome.written) return { object: withResourceVersion(unversioned, outcome.seq), written: type };
+    if (outcome.written) return { object: outcome.stored, written: type };
     if (spec.expectedResourceVersion !== undefined) throw conflict(rt.plural, rt.group, key.name, STALE_OBJECT);
     await deps.reads.atLeast(outcome.currentSeq);
   }

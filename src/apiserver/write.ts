@@ -8,6 +8,7 @@ import { entityTooLarge } from '../api/errors.ts';
 import type { KubeObject, ObjectKey, WatchEventType } from '../api/object.ts';
 import { RecordTooLargeError, WrongLastSequenceError } from '../../streams/errors.ts';
 import type { ApiDeps } from './deps.ts';
+import { withResourceVersion } from './resolve.ts';
 
 /** Kubernetes' limit on one stored object (etcd's request size). */
 export const MAX_OBJECT_BYTES = 1_572_864;
@@ -15,7 +16,10 @@ export const MAX_OBJECT_BYTES = 1_572_864;
 /** How often a write re-reads and retries after losing a race before it gives up. */
 export const MAX_WRITE_ATTEMPTS = 16;
 
-export type AppendOutcome = { written: true; seq: number; duplicate: boolean } | { written: false; currentSeq: number };
+export type AppendOutcome =
+  /** `stored` is the object as readers see it (resourceVersion = seq); for a duplicate, the one this attempt built. */
+  | { written: true; seq: number; duplicate: boolean; stored: KubeObject }
+  | { written: false; currentSeq: number };
 
 export async function appendChange(
   deps: ApiDeps,
@@ -31,7 +35,9 @@ export async function appendChange(
       { type, object },
       { expectedLastSubjectSeq, maxBytes: MAX_OBJECT_BYTES, ...(requestId ? { msgId: requestId } : {}) },
     );
-    return { written: true, seq, duplicate };
+    const stored = withResourceVersion(object, seq);
+    if (!duplicate) deps.ownWrites.remember(seq, { type, object: stored });
+    return { written: true, seq, duplicate, stored };
   } catch (error) {
     if (error instanceof WrongLastSequenceError) return { written: false, currentSeq: error.currentSeq };
     if (error instanceof RecordTooLargeError) {

@@ -62,14 +62,14 @@ async function appendNew(deps: ApiDeps, key: ObjectKey, object: KubeObject, requ
   throw conflict(key.resource, '', key.name, 'too many concurrent writers; try again');
 }
 
-type Stored = { seq: number; duplicate: boolean };
+type Stored = { seq: number; duplicate: boolean; stored: KubeObject };
 
 /**
  * A retried request that the log had already applied answers with what was stored then,
  * not with the object this attempt built (its uid and timestamps differ).
  */
 async function answerFor(deps: ApiDeps, key: ObjectKey, object: KubeObject, stored: Stored): Promise<KubeObject> {
-  if (!stored.duplicate) return withResourceVersion(object, stored.seq);
+  if (!stored.duplicate) return stored.stored;
   await deps.reads.atLeast(stored.seq);
   return deps.store.get(key.resource, key.namespace, key.name) ?? withResourceVersion(object, stored.seq);
 }

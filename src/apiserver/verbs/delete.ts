@@ -11,7 +11,7 @@ import { prepareDelete } from '../../api/metadata.ts';
 import type { ResourceType } from '../../api/resource-type.ts';
 import { timestamp, type ApiDeps } from '../deps.ts';
 import type { ApiReply, ApiRequest, ObjectList, RequestOptions } from '../request.ts';
-import { objectKey, resolveResource, withResourceVersion } from '../resolve.ts';
+import { objectKey, resolveResource } from '../resolve.ts';
 import { appendChange, MAX_WRITE_ATTEMPTS } from '../write.ts';
 import { listObjects } from './list.ts';
 
@@ -63,7 +63,7 @@ async function deleteOne(
     if (options.dryRun || unchanged) return { object: next, removed };
     const { resourceVersion: _rv, ...metadata } = next.metadata;
     const outcome = await appendChange(deps, key, removed ? 'DELETED' : 'MODIFIED', { ...next, metadata }, currentSeq, requestId);
-    if (outcome.written) return { object: withResourceVersion(next, outcome.seq), removed };
+    if (outcome.written) return { object: outcome.stored, removed };
     if (options.preconditions?.resourceVersion) throw conflict(rt.plural, rt.group, key.name, 'the object has been modified');
     await deps.reads.atLeast(outcome.currentSeq);
   }
