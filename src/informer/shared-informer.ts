@@ -1,0 +1,146 @@
+/**
+ * SharedInformer: one reflector feeding one Indexer, and any number of event handlers.
+ * The cache is updated before handlers hear of a change, so a handler (or the sync it
+ * triggers) reading the cache sees at least that change. A handler added after the
+ * first list hears an onAdd for everything already cached, so late joiners miss nothing.
+ * hasSynced() is true once the first list is in the cache; controllers wait for it
+ * before they reconcile anything.
+ */
+import { createActor, waitFor, type Actor } from 'xstate';
+import type { KubeObject } from '../api/object.ts';
+import { componentLogger } from '../log.ts';
+import { reflectorMachine, type ReflectorSink } from '../../actors/reflector.machine.ts';
+import { realClock, type Clock } from './clock.ts';
+import { eventDelta, replaceDeltas, type Delta } from './deltas.ts';
+import { deliver, type EventHandler, type HandlerOptions, type HandlerRegistration } from './event-handlers.ts';
+import { Indexer, defaultIndexers, type Indexers } from './indexer.ts';
+import type { ListerWatcher } from './list-watcher.ts';
+
+const log = componentLogger('informer');
+
+export interface InformerOptions {
+  clock?: Clock;
+  indexers?: Indexers;
+  watchTimeoutSeconds?: number;
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+}
+
+interface Registered {
+  handler: EventHandler;
+  cancelResync?: () => void;
+}
+
+export class SharedInformer {
+  readonly indexer: Indexer;
+  private readonly clock: Clock;
+  private readonly handlers = new Set<Registered>();
+  private actor?: Actor<typeof reflectorMachine>;
+  private initialListDone = false;
+
+  constructor(
+    readonly lw: ListerWatcher,
+    private readonly options: InformerOptions = {},
+  ) {
+    this.clock = options.clock ?? realClock;
+    this.indexer = new Indexer(options.indexers ?? defaultIndexers);
+  }
+
+  addEventHandler(handler: EventHandler, options: HandlerOptions = {}): HandlerRegistration {
+    const registered: Registered = { handler };
+    this.handlers.add(registered);
+    if (this.initialListDone) {
+      for (const object of this.indexer.list()) this.call(handler, { type: 'added', key: '', object }, true);
+    }
+    if (options.resyncPeriodMs && options.resyncPeriodMs > 0) this.armResync(registered, options.resyncPeriodMs);
+    return {
+      remove: () => {
+        registered.cancelResync?.();
+        this.handlers.delete(registered);
+      },
+    };
+  }
+
+  /** Starts the reflector (once). */
+  run(): void {
+    if (this.actor) return;
+    this.actor = createActor(reflectorMachine, {
+      input: {
+        lw: this.lw,
+        sink: this.sink,
+        watchTimeoutSeconds: this.options.watchTimeoutSeconds,
+        backoffInitialMs: this.options.backoffInitialMs,
+        backoffMaxMs: this.options.backoffMaxMs,
+      },
+    });
+    this.actor.start();
+  }
+
+  get started(): boolean {
+    return this.actor !== undefined;
+  }
+
+  hasSynced(): boolean {
+    return this.actor?.getSnapshot().context.synced ?? false;
+  }
+
+  /** Resolves true once synced, false if the timeout passes first or the informer stops. */
+  async waitForSync(timeoutMs = 30_000): Promise<boolean> {
+    if (!this.actor) throw new Error('waitForSync before run()');
+    try {
+      await waitFor(this.actor, (s) => s.context.synced || s.status === 'done', { timeout: timeoutMs });
+    } catch {
+      return false;
+    }
+    return this.hasSynced();
+  }
+
+  /** The reflector's state and counters, for logs, tests and the dashboard. */
+  reflectorState(): { state: unknown; resourceVersion: string; lists: number; failures: number; lastError?: string } | undefined {
+    const snapshot = this.actor?.getSnapshot();
+    if (!snapshot) return undefined;
+    const { resourceVersion, lists, failures, lastError } = snapshot.context;
+    return { state: snapshot.value, resourceVersion, lists, failures, lastError };
+  }
+
+  stop(): void {
+    for (const registered of this.handlers) registered.cancelResync?.();
+    this.actor?.send({ type: 'stop' });
+  }
+
+  private readonly sink: ReflectorSink = {
+    replace: (objects: KubeObject[]) => {
+      const initial = !this.initialListDone;
+      for (const delta of replaceDeltas(this.indexer.snapshot(), objects)) this.applyDelta(delta, initial);
+      this.initialListDone = true;
+    },
+    apply: (type, object) => {
+      const delta = eventDelta(this.indexer, type, object);
+      if (delta) this.applyDelta(delta, false);
+    },
+  };
+
+  private applyDelta(delta: Delta, isInInitialList: boolean): void {
+    if (delta.type === 'deleted') this.indexer.delete(delta.key);
+    else this.indexer.upsert(delta.object);
+    for (const { handler } of this.handlers) this.call(handler, delta, isInInitialList);
+  }
+
+  private call(handler: EventHandler, delta: Delta, isInInitialList: boolean): void {
+    try {
+      deliver(handler, delta, isInInitialList);
+    } catch (err) {
+      log.error({ err, resource: this.lw.selection.resource, key: delta.key }, 'event handler failed');
+    }
+  }
+
+  private armResync(registered: Registered, periodMs: number): void {
+    registered.cancelResync = this.clock.setTimer(() => {
+      if (!this.handlers.has(registered)) return;
+      if (this.initialListDone) {
+        for (const object of this.indexer.list()) this.call(registered.handler, { type: 'updated', key: '', old: object, object }, false);
+      }
+      this.armResync(registered, periodMs);
+    }, periodMs);
+  }
+}
