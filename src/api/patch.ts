@@ -5,9 +5,7 @@
  * - JSON patch (RFC 6902) through fast-json-patch: a body that is not a list of
  *   operations is a 400 BadRequest; an operation that cannot apply (a failed `test`, a
  *   missing path, an unknown op) is the 422 Kubernetes answers, with the reason in causes.
- * - Strategic merge patch (application/strategic-merge-patch+json) is not implemented
- *   yet: it will live in its own file, driven by the list merge keys of schema/ (mergeKey,
- *   patchStrategy); until then it is refused with 415.
+ * Strategic merge patch lives in strategic-merge-patch.ts, driven by the kind's schema.
  */
 import jsonpatch from 'fast-json-patch';
 import { badRequest, StatusError } from './errors.ts';
@@ -88,13 +86,4 @@ export function applyJsonPatch(target: unknown, operations: unknown): Json {
   } catch (error) {
     throw patchDoesNotApply(describeFailure(error, ops));
   }
-}
-
-/** Strategic merge patch is not implemented yet (see the note at the top of this file). */
-export function strategicMergePatchUnsupported(): StatusError {
-  return new StatusError(
-    415,
-    'UnsupportedMediaType',
-    'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json',
-  );
 }

@@ -10,7 +10,8 @@ export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | '
 
 export const VERBS: readonly Verb[] = ['get', 'list', 'create', 'update', 'patch', 'delete', 'deletecollection', 'watch'];
 
-export type PatchType = 'merge' | 'json';
+/** JSON merge patch, JSON patch, or strategic merge patch (kubectl's default). */
+export type PatchType = 'merge' | 'json' | 'strategic';
 
 export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
 

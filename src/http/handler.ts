@@ -1,23 +1,27 @@
 /**
  * One HTTP request, end to end: route it, authenticate it, then answer from the version,
- * health and discovery documents, or run it through the request pipeline (the same one
- * the NATS face uses) and encode the answer as the client asked: the object, a list, a
- * Table, or a watch stream. Every failure leaves as a Status.
+ * health, discovery and OpenAPI v3 documents, or run it through the request pipeline (the
+ * same one the NATS face uses; the scale subresource over its get and patch) and encode
+ * the answer as the client asked: the object, a list, a Table, a Scale, or a watch
+ * stream. Every failure leaves as a Status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { methodNotAllowed, StatusError, unauthorized } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
+import type { ResourceType } from '../api/resource-type.ts';
 import type { Pipeline } from '../apiserver/pipeline.ts';
-import type { ObjectList, WatchEvent } from '../apiserver/request.ts';
+import type { ObjectList, PatchType, WatchEvent } from '../apiserver/request.ts';
 import type { Logger } from '../log.ts';
 import { isPublic, type Authenticator } from './auth.ts';
 import { decodeBody, readBody } from './body.ts';
 import { aggregatedCore, aggregatedGroups, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
 import { AGGREGATED_DISCOVERY_TYPE, bodyFormat, checkAcceptsJson, wantedTable, wantsAggregatedDiscovery } from './media.ts';
+import { openApiDocumentAt } from './openapi.ts';
 import { JSON_TYPE, sendError, sendJson, sendText } from './respond.ts';
 import { parseRoute, type ResourcePath, type Route } from './route.ts';
 import { parseIncludeObject, tableOfList, tableOfObject, tableOf, type TableOptions } from './table.ts';
-import { notServed, resourceOf, toApiRequest } from './to-request.ts';
+import { serveScale } from './scale.ts';
+import { notServed, resourceOf, toApiRequest, type HttpCall } from './to-request.ts';
 import { versionInfo } from './version.ts';
 import { serveWatch } from './watch-stream.ts';
 
@@ -73,12 +77,23 @@ function answerDocument(deps: HandlerDeps, req: IncomingMessage, res: ServerResp
     case 'resourceList':
       return sendOr404(res, apiResourceList(route.group, route.version));
     case 'openapi':
-      // SECOND HALF: /openapi/v3 (and the per group/version documents) plug in here;
-      // kubectl's apply, create -f and edit need them.
-      throw notServed('');
+      // /openapi/v2 stays a 404: kubectl 1.32 reads v3, and falls back without v2.
+      return sendOr404(res, openApiDocumentAt(route.path));
     default:
       throw notServed('');
   }
+}
+
+/** .../scale: GET, PUT and PATCH of the workload's autoscaling/v1 Scale. */
+async function answerScale(deps: HandlerDeps, res: ServerResponse, rt: ResourceType, call: HttpCall): Promise<void> {
+  const watching = call.query.get('watch') === 'true' || call.query.get('watch') === '1' || call.route.watchPrefix;
+  if (!['GET', 'HEAD', 'PUT', 'PATCH'].includes(call.method) || watching) {
+    throw methodNotAllowed('the server does not allow this method on the requested resource');
+  }
+  const { subresource: _scale, ...workload } = call.route;
+  const request = toApiRequest({ ...call, route: workload });
+  const { scale, warnings } = await serveScale(deps.pipeline, rt, request);
+  sendJson(res, 200, scale, JSON_TYPE, warnings);
 }
 
 function sendOr404(res: ServerResponse, document: unknown): void {
@@ -92,13 +107,16 @@ async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: Serv
   checkAcceptsJson(accept);
   const rt = resourceOf(route);
   let body: unknown;
-  let patchType: 'merge' | 'json' | undefined;
+  let patchType: PatchType | undefined;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') {
     const raw = await readBody(req);
     // A DELETE's DeleteOptions are JSON whatever the client labels them.
     const format = method === 'DELETE' ? { kind: 'json' as const } : bodyFormat(req.headers['content-type'], method === 'PATCH');
     if (format.kind === 'patch') patchType = format.patchType;
     body = decodeBody(raw, format);
+  }
+  if (route.subresource === 'scale' && rt.subresources.includes('scale')) {
+    return answerScale(deps, res, rt, { method, route, query, body, ...(patchType ? { patchType } : {}) });
   }
   const request = toApiRequest({ method, route, query, body, ...(patchType ? { patchType } : {}) });
 

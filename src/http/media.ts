@@ -1,12 +1,12 @@
 /**
  * Content negotiation, pure: what the Accept header asks for (a Table, aggregated
  * discovery, or plain JSON) and what a request body's Content-Type is (JSON or YAML for
- * objects; a merge or JSON patch for PATCH). What this half of the HTTP API cannot read
- * yet is a 415 UnsupportedMediaType Status naming it, never a guess.
+ * objects; a merge, JSON or strategic merge patch for PATCH). What the HTTP API cannot
+ * read yet is a 415 UnsupportedMediaType Status naming it, never a guess.
  *
  * SECOND HALF: protobuf bodies (`application/vnd.kubernetes.protobuf`, which kubectl's
- * generators send), strategic merge patch and server-side apply plug in at
- * `bodyFormat` (a new BodyFormat each) and at the verbs they feed.
+ * generators send) and server-side apply plug in at `bodyFormat` (a new BodyFormat
+ * each) and at the verbs they feed.
  */
 import { StatusError, unsupportedMediaType } from '../api/errors.ts';
 import type { PatchType } from '../apiserver/request.ts';
@@ -75,11 +75,11 @@ export type BodyFormat = { kind: 'json' } | { kind: 'yaml' } | { kind: 'patch'; 
 const PATCH_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
   'application/json-patch+json': 'json',
+  'application/strategic-merge-patch+json': 'strategic',
 };
 
 /** Not yet understood, with what the client should know about each. */
 const LATER: Record<string, string> = {
-  'application/strategic-merge-patch+json': 'strategic merge patch is not supported yet; use --type merge or --type json',
   'application/apply-patch+yaml': 'server-side apply is not supported yet',
   'application/apply-patch+cbor': 'server-side apply is not supported yet',
   'application/vnd.kubernetes.protobuf': 'protobuf bodies are not supported yet; send JSON',
@@ -94,7 +94,7 @@ export function bodyFormat(contentType: string | undefined, isPatch: boolean): B
     const patchType = PATCH_TYPES[essence];
     if (patchType) return { kind: 'patch', patchType };
     throw unsupportedMediaType(
-      LATER[essence] ?? `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`,
+      LATER[essence] ?? `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
     );
   }
   if (essence === 'application/json' || essence === '/') return { kind: 'json' };

@@ -23,7 +23,7 @@ export interface HttpCall {
 export const notServed = (what: string) =>
   new StatusError(404, 'NotFound', `the server could not find the requested resource${what ? ` (${what})` : ''}`, {});
 
-/** Subresources the pipeline serves. SECOND HALF: scale, binding, log, exec... route here. */
+/** Subresources the pipeline serves (scale is served by the HTTP face over get and patch: scale.ts). SECOND HALF: binding, log, exec... route here. */
 const SERVED_SUBRESOURCES = new Set(['status']);
 
 export function resourceOf(route: ResourcePath): ResourceType {

@@ -109,9 +109,9 @@ describe('the HTTPS face', { timeout: 60_000 }, () => {
     assert.ok(marked.json().metadata.deletionTimestamp);
   });
 
-  it('refuses media types of the second half with 415 and bodies over 3 MiB with 413', async () => {
+  it('refuses media types not served with 415 and bodies over 3 MiB with 413', async () => {
     const patch = await call('PATCH', '/api/v1/namespaces/default/configmaps/x', {
-      headers: { 'content-type': 'application/strategic-merge-patch+json' },
+      headers: { 'content-type': 'application/apply-patch+yaml' },
       body: '{}',
     });
     assert.deepEqual([patch.code, patch.json().reason], [415, 'UnsupportedMediaType']);
@@ -122,6 +122,50 @@ describe('the HTTPS face', { timeout: 60_000 }, () => {
       body: Buffer.alloc(3 * 1024 * 1024 + 1, 0x20),
     });
     assert.deepEqual([huge.code, huge.json().reason], [413, 'RequestEntityTooLarge']);
+  });
+
+  it('serves /openapi/v3 and its documents by the URL the root gives, and no /openapi/v2', async () => {
+    const root = await call('GET', '/openapi/v3');
+    assert.equal(root.code, 200, root.body);
+    const url: string = root.json().paths['apis/apps/v1'].serverRelativeURL;
+    assert.match(url, /^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]+$/);
+    const apps = await call('GET', url, { headers: { accept: 'application/json' } });
+    assert.equal(apps.code, 200);
+    assert.ok(apps.json().components.schemas['io.k8s.api.apps.v1.Deployment']);
+    assert.equal((await call('GET', '/openapi/v3/apis/nope.example.com/v1')).code, 404);
+    assert.equal((await call('GET', '/openapi/v2')).code, 404);
+  });
+
+  it('serves the scale subresource: GET, PUT (pinned by resourceVersion), PATCH; no other method', async () => {
+    await cluster.client.create('deployments.apps', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'scaled', namespace: 'default' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'scaled' } },
+        template: { metadata: { labels: { app: 'scaled' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+      },
+    });
+    const path = '/apis/apps/v1/namespaces/default/deployments/scaled/scale';
+    const json = { 'content-type': 'application/json' };
+    const got = await call('GET', path);
+    assert.equal(got.code, 200, got.body);
+    assert.deepEqual([got.json().kind, got.json().spec, got.json().status], ['Scale', { replicas: 1 }, { replicas: 0, selector: 'app=scaled' }]);
+    const put = await call('PUT', path, { headers: json, body: JSON.stringify({ ...got.json(), spec: { replicas: 4 } }) });
+    assert.deepEqual([put.code, put.json().spec.replicas], [200, 4]);
+    const stale = await call('PUT', path, { headers: json, body: JSON.stringify({ ...got.json(), spec: { replicas: 5 } }) });
+    assert.deepEqual([stale.code, stale.json().reason], [409, 'Conflict']);
+    const patched = await call('PATCH', path, {
+      headers: { 'content-type': 'application/json-patch+json' },
+      body: JSON.stringify([{ op: 'replace', path: '/spec/replicas', value: 6 }]),
+    });
+    assert.deepEqual([patched.code, patched.json().spec.replicas], [200, 6]);
+    const negative = await call('PATCH', path, { headers: { 'content-type': 'application/merge-patch+json' }, body: '{"spec":{"replicas":-1}}' });
+    assert.deepEqual([negative.code, negative.json().reason], [422, 'Invalid']);
+    assert.equal((await cluster.client.get('deployments.apps', 'default', 'scaled')).spec?.['replicas' as never], 6);
+    assert.equal((await call('DELETE', path)).code, 405);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/configmaps/x/scale')).code, 404);
   });
 
   it('answers a Table for the Table Accept, with PartialObjectMetadata rows', async () => {

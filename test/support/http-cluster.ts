@@ -36,9 +36,20 @@ export interface HttpTestCluster {
   kubeconfig: string;
   dataDir: string;
   kubectl(...args: string[]): Promise<KubectlResult>;
+  /** kubectl with extra environment variables (KUBE_EDITOR for `kubectl edit`). */
+  kubectlWithEnv(env: Record<string, string>, ...args: string[]): Promise<KubectlResult>;
   /** A long-running kubectl (get -w): its output as it comes, and a way to stop it. */
   spawnKubectl(...args: string[]): ChildProcess;
   dispose(): Promise<void>;
+}
+
+function runKubectl(args: string[], env: Record<string, string>): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    execFile(KUBECTL, args, { timeout: 30_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 export async function startHttpTestCluster(options: { insecure?: boolean } = {}): Promise<HttpTestCluster> {
@@ -71,13 +82,8 @@ export async function startHttpTestCluster(options: { insecure?: boolean } = {})
     ...(ready.context.insecureHttpUrl ? { insecureUrl: ready.context.insecureHttpUrl } : {}),
     kubeconfig,
     dataDir,
-    kubectl: (...args) =>
-      new Promise((resolve) => {
-        execFile(KUBECTL, [...base, ...args], { timeout: 30_000, env: { ...process.env, HOME: dataDir } }, (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-          resolve({ code, stdout, stderr });
-        });
-      }),
+    kubectl: (...args) => runKubectl([...base, ...args], { HOME: dataDir }),
+    kubectlWithEnv: (env, ...args) => runKubectl([...base, ...args], { ...env, HOME: dataDir }),
     spawnKubectl: (...args) => {
       const child = spawn(KUBECTL, [...base, ...args], { env: { ...process.env, HOME: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
       children.add(child);

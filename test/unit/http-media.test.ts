@@ -49,13 +49,13 @@ describe('content negotiation', () => {
     assert.equal(codeOf(() => checkAcceptsJson('application/vnd.kubernetes.protobuf')), 406);
   });
 
-  it('reads bodies as JSON or YAML, patches as merge or JSON patch, and refuses the rest with 415', () => {
+  it('reads bodies as JSON or YAML, patches as merge, JSON or strategic merge patch, and refuses the rest with 415', () => {
     assert.deepEqual(bodyFormat('application/json', false), { kind: 'json' });
     assert.deepEqual(bodyFormat(undefined, false), { kind: 'json' });
     assert.deepEqual(bodyFormat('application/yaml', false), { kind: 'yaml' });
     assert.deepEqual(bodyFormat('application/merge-patch+json', true), { kind: 'patch', patchType: 'merge' });
     assert.deepEqual(bodyFormat('application/json-patch+json; charset=utf-8', true), { kind: 'patch', patchType: 'json' });
-    assert.equal(codeOf(() => bodyFormat('application/strategic-merge-patch+json', true)), 415);
+    assert.deepEqual(bodyFormat('application/strategic-merge-patch+json', true), { kind: 'patch', patchType: 'strategic' });
     assert.equal(codeOf(() => bodyFormat('application/apply-patch+yaml', true)), 415);
     assert.equal(codeOf(() => bodyFormat('application/json', true)), 415);
     assert.equal(codeOf(() => bodyFormat('application/vnd.kubernetes.protobuf', false)), 415);

@@ -18,10 +18,24 @@ export const Deployment = kind(`${APPS}.Deployment`, {
       strategy: obj(
         {
           // Kubernetes reports a bad strategy type at spec.strategy, so the rule lives in validation.
-          type: str({ enum: ['Recreate', 'RollingUpdate'], enforceEnum: false }),
-          rollingUpdate: obj({ maxUnavailable: intOrString(), maxSurge: intOrString() }, { name: `${APPS}.RollingUpdateDeployment` }),
+          type: str({
+            enum: ['Recreate', 'RollingUpdate'],
+            enforceEnum: false,
+            description: 'Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.',
+          }),
+          rollingUpdate: obj(
+            {
+              maxUnavailable: intOrString({ description: 'The maximum number of pods that can be unavailable during the update.' }),
+              maxSurge: intOrString({ description: 'The maximum number of pods that can be scheduled above the desired number of pods.' }),
+            },
+            { name: `${APPS}.RollingUpdateDeployment`, description: 'Rolling update config params. Present only if DeploymentStrategyType = RollingUpdate.' },
+          ),
         },
-        { name: `${APPS}.DeploymentStrategy` },
+        {
+          name: `${APPS}.DeploymentStrategy`,
+          patchStrategy: 'retainKeys',
+          description: 'The deployment strategy to use to replace existing pods with new ones.',
+        },
       ),
       minReadySeconds: int32({ minimum: 0 }),
       revisionHistoryLimit: int32({ minimum: 0 }),

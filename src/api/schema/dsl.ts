@@ -62,6 +62,12 @@ export interface ObjectSchema<P extends Properties = Properties> extends Common 
   required?: readonly string[];
   /** x-kubernetes-preserve-unknown-fields: fields outside `properties` are kept, not reported. */
   preserveUnknownFields?: boolean;
+  /**
+   * x-kubernetes-patch-strategy "retainKeys" (a union such as DeploymentStrategy): a client's
+   * strategic merge patch names the fields to keep, so switching the union's type drops the
+   * other member.
+   */
+  patchStrategy?: 'retainKeys';
 }
 
 export interface MapSchema<V extends Schema = Schema> extends Common {
@@ -145,7 +151,7 @@ export const bytes = (options: Described = {}) => str({ format: 'byte', ...optio
 
 export function obj<P extends Properties>(
   properties: P,
-  options: { required?: readonly (keyof P & string)[]; preserveUnknownFields?: boolean } & Described = {},
+  options: { required?: readonly (keyof P & string)[]; preserveUnknownFields?: boolean; patchStrategy?: 'retainKeys' } & Described = {},
 ): ObjectSchema<P> {
   return { kind: 'object', properties, ...options };
 }

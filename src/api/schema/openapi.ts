@@ -16,7 +16,16 @@ export function toOpenApiSchema(schema: Schema, components?: Record<string, Open
       components[schema.name] = {}; // placeholder first, so a type that reaches itself stops here
       components[schema.name] = inline(schema, components);
     }
-    return { $ref: `#/components/schemas/${schema.name}` };
+    const ref = { $ref: `#/components/schemas/${schema.name}` };
+    // The patch strategy and the description belong to the field too (kubectl reads them
+    // there: apply for $retainKeys, explain for its field list), beside the reference, as
+    // Kubernetes publishes them.
+    const strategy = schema.kind === 'object' ? schema.patchStrategy : undefined;
+    if (!schema.description && !strategy) return ref;
+    const field: OpenApiSchema = { allOf: [ref] };
+    if (schema.description) field.description = schema.description;
+    if (strategy) field['x-kubernetes-patch-strategy'] = strategy;
+    return field;
   }
   return inline(schema, components);
 }
@@ -57,6 +66,7 @@ function inline(schema: Schema, components?: Record<string, OpenApiSchema>): Ope
       if (Object.keys(properties).length > 0) out.properties = properties;
       if (schema.required?.length) out.required = [...schema.required];
       if (schema.preserveUnknownFields) out['x-kubernetes-preserve-unknown-fields'] = true;
+      if (schema.patchStrategy && !(components && schema.name)) out['x-kubernetes-patch-strategy'] = schema.patchStrategy;
       return out;
     }
     case 'map':

@@ -1,16 +1,19 @@
 /**
- * patch: apply a JSON merge patch (RFC 7386) or a JSON patch (RFC 6902) to the current
- * object, then update as PUT does. The patch is re-applied to the fresh object after a
- * lost race, so concurrent patches of different fields both land; a resourceVersion in
- * the patched result pins it and makes a race a 409.
+ * patch: apply a JSON merge patch (RFC 7386), a JSON patch (RFC 6902) or a strategic merge
+ * patch (driven by the kind's schema) to the current object, then update as PUT does. The
+ * patch is re-applied to the fresh object after a lost race, so concurrent patches of
+ * different fields both land; a resourceVersion in a merge or strategic patch pins it and
+ * makes a race a 409.
  */
 import { badRequest } from '../../api/errors.ts';
 import { isPlainObject, type KubeObject } from '../../api/object.ts';
 import { applyJsonPatch, applyMergePatch } from '../../api/patch.ts';
+import { schemaFor, type Schema } from '../../api/schema/index.ts';
+import { applyStrategicMergePatch } from '../../api/strategic-merge-patch.ts';
 import type { ApiDeps } from '../deps.ts';
 import { guaranteedUpdate } from '../guaranteed-update.ts';
 import { readIncomingObject } from '../incoming.ts';
-import type { ApiReply, ApiRequest } from '../request.ts';
+import type { ApiReply, ApiRequest, PatchType } from '../request.ts';
 import { objectKey, resolveResource } from '../resolve.ts';
 import { nextVersion } from './update.ts';
 
@@ -23,7 +26,7 @@ export async function patch(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
   const result = await guaranteedUpdate(deps, rt, key, {
     expectedResourceVersion: pinned,
     next: (current) => {
-      const patched = patchType === 'json' ? applyJsonPatch(current, request.body) : applyMergePatch(current, request.body);
+      const patched = applyPatch(patchType, current, request.body, schemaFor(rt));
       const incoming = readIncomingObject(rt, { ...request, body: patched });
       warnings = incoming.warnings;
       return nextVersion(rt, current, withoutVersion(incoming.object), request.subresource);
@@ -34,10 +37,21 @@ export async function patch(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
   return { ok: true, body: result.object, warnings };
 }
 
+function applyPatch(patchType: PatchType, current: KubeObject, body: unknown, schema: Schema | undefined) {
+  switch (patchType) {
+    case 'json':
+      return applyJsonPatch(current, body);
+    case 'merge':
+      return applyMergePatch(current, body);
+    case 'strategic':
+      return applyStrategicMergePatch(current, body, schema);
+  }
+}
+
 /** A merge patch that names metadata.resourceVersion is a precondition, as in Kubernetes. */
-function pinnedResourceVersion(body: unknown, patchType: 'merge' | 'json'): string | undefined {
-  if (patchType !== 'merge') return undefined;
-  if (!isPlainObject(body)) throw badRequest('a merge patch must be a JSON object');
+function pinnedResourceVersion(body: unknown, patchType: PatchType): string | undefined {
+  if (patchType === 'json') return undefined;
+  if (!isPlainObject(body)) throw badRequest(`a ${patchType === 'merge' ? 'merge' : 'strategic merge'} patch must be a JSON object`);
   const metadata = body.metadata;
   if (isPlainObject(metadata) && metadata.resourceVersion !== undefined && metadata.resourceVersion !== null) {
     return String(metadata.resourceVersion);
