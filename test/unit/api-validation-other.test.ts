@@ -1,34 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyDefaults } from '../../src/api/defaults.ts';
-import type { FieldError } from '../../src/api/errors.ts';
 import { invalid } from '../../src/api/errors.ts';
-import { prepareCreate, prepareUpdate } from '../../src/api/metadata.ts';
 import type { KubeObject } from '../../src/api/object.ts';
 import { resourceByKey } from '../../src/api/registry.ts';
 import { validateObject } from '../../src/api/validation.ts';
 
-const CTX = { now: '2024-05-01T10:00:00Z', uid: 'uid-1', nameSuffix: 'abcde' };
-
-function created(key: string, object: Record<string, unknown>): KubeObject {
-  const rt = resourceByKey(key)!;
-  const metadata = rt.namespaced ? { name: 'web', namespace: 'default' } : { name: 'web' };
-  return applyDefaults(rt, prepareCreate(rt, { metadata, ...object } as KubeObject, CTX));
-}
-
-const create = (key: string, object: Record<string, unknown>) => validateObject(resourceByKey(key)!, created(key, object));
-
-function update(key: string, old: KubeObject, change: (o: any) => void): FieldError[] {
-  const rt = resourceByKey(key)!;
-  const incoming = structuredClone(old);
-  change(incoming);
-  return validateObject(rt, applyDefaults(rt, prepareUpdate(rt, old, incoming)), old);
-}
-
-function expectError(errors: FieldError[], field: string, type: string, message: string): void {
-  const found = errors.some((e) => e.field === field && e.type === type && e.message === message);
-  assert.ok(found, `expected ${field}: ${message} (${type}), got ${JSON.stringify(errors, null, 2)}`);
-}
+import { CREATE_CONTEXT, create, created, expectError, update } from '../support/validation.ts';
 
 describe('metadata', () => {
   const pods = resourceByKey('pods')!;
@@ -90,7 +67,7 @@ describe('metadata', () => {
     const old = created('configmaps', { data: { a: 'b' } });
     expectError(update('configmaps', old, (c) => (c.metadata.name = 'other')), 'metadata.name', 'FieldValueInvalid', 'Invalid value: "other": field is immutable');
     expectError(update('configmaps', old, (c) => (c.metadata.uid = 'uid-2')), 'metadata.uid', 'FieldValueInvalid', 'Invalid value: "uid-2": field is immutable');
-    const deleting = { ...old, metadata: { ...old.metadata, deletionTimestamp: CTX.now, finalizers: ['a.io/x'] } };
+    const deleting = { ...old, metadata: { ...old.metadata, deletionTimestamp: CREATE_CONTEXT.now, finalizers: ['a.io/x'] } };
     expectError(
       update('configmaps', deleting, (c) => c.metadata.finalizers.push('b.io/y')),
       'metadata.finalizers',

@@ -1,32 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyDefaults } from '../../src/api/defaults.ts';
-import type { FieldError } from '../../src/api/errors.ts';
-import { prepareCreate, prepareUpdate } from '../../src/api/metadata.ts';
-import type { KubeObject } from '../../src/api/object.ts';
-import { resourceByKey } from '../../src/api/registry.ts';
-import { validateObject } from '../../src/api/validation.ts';
 
-const CTX = { now: '2024-05-01T10:00:00Z', uid: 'uid-1', nameSuffix: 'abcde' };
-
-function created(key: string, object: Record<string, unknown>): KubeObject {
-  const rt = resourceByKey(key)!;
-  return applyDefaults(rt, prepareCreate(rt, { metadata: { name: 'web', namespace: 'default' }, ...object } as KubeObject, CTX));
-}
-
-const create = (key: string, object: Record<string, unknown>) => validateObject(resourceByKey(key)!, created(key, object));
-
-function update(key: string, old: KubeObject, change: (o: any) => void): FieldError[] {
-  const rt = resourceByKey(key)!;
-  const incoming = structuredClone(old);
-  change(incoming);
-  return validateObject(rt, applyDefaults(rt, prepareUpdate(rt, old, incoming)), old);
-}
-
-function expectError(errors: FieldError[], field: string, type: string, message: string): void {
-  const found = errors.some((e) => e.field === field && e.type === type && e.message === message);
-  assert.ok(found, `expected ${field}: ${message} (${type}), got ${JSON.stringify(errors, null, 2)}`);
-}
+import { create, created, expectError, update } from '../support/validation.ts';
 
 const template = (labels: Record<string, string> = { app: 'web' }, spec: Record<string, unknown> = {}) => ({
   metadata: { labels },
