@@ -21,7 +21,7 @@ export function created(key: string, object: Record<string, unknown>): KubeObjec
 
 export const create = (key: string, object: Record<string, unknown>) => validateObject(resourceByKey(key)!, created(key, object));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests reach into objects freely
+// `any`: tests reach into objects freely.
 export function update(key: string, old: KubeObject, change: (o: any) => void): FieldError[] {
   const rt = resourceByKey(key)!;
   const incoming = structuredClone(old);
