@@ -1,12 +1,14 @@
 /**
  * Request bodies: read with a hard size limit (3 MiB, Kubernetes' own, so a bad client
  * cannot make the server buffer without end: 413), then decoded as the Content-Type
- * said (JSON or YAML; a syntax error is a 400). Decoding is pure.
+ * said (JSON, YAML, or a Kubernetes protobuf object: protobuf/; a syntax error is a 400).
+ * Decoding is pure.
  */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, entityTooLarge } from '../api/errors.ts';
 import type { BodyFormat } from './media.ts';
+import { decodeProtobufObject } from './protobuf/envelope.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -41,6 +43,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 
 /** The decoded body, or undefined when there is none (a DELETE without DeleteOptions). */
 export function decodeBody(raw: Buffer, format: BodyFormat): unknown {
+  if (format.kind === 'protobuf') return raw.length === 0 ? undefined : decodeProtobufObject(raw);
   const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
   if (format.kind === 'yaml') {

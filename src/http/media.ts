@@ -4,9 +4,10 @@
  * objects; a merge, JSON or strategic merge patch for PATCH). What the HTTP API cannot
  * read yet is a 415 UnsupportedMediaType Status naming it, never a guess.
  *
- * SECOND HALF: protobuf bodies (`application/vnd.kubernetes.protobuf`, which kubectl's
- * generators send) and server-side apply plug in at `bodyFormat` (a new BodyFormat
- * each) and at the verbs they feed.
+ * Protobuf object bodies (`application/vnd.kubernetes.protobuf`, which kubectl's
+ * generators send) are read by protobuf/ for the kinds it has schemas for.
+ * SECOND HALF: server-side apply plugs in at `bodyFormat` (a new BodyFormat) and at the
+ * verbs it feeds.
  */
 import { StatusError, unsupportedMediaType } from '../api/errors.ts';
 import type { PatchType } from '../apiserver/request.ts';
@@ -70,7 +71,9 @@ export function checkAcceptsJson(accept: string | undefined): void {
   throw new StatusError(406, 'NotAcceptable', `only the following media types are accepted: application/json, application/yaml`);
 }
 
-export type BodyFormat = { kind: 'json' } | { kind: 'yaml' } | { kind: 'patch'; patchType: PatchType };
+export type BodyFormat = { kind: 'json' } | { kind: 'yaml' } | { kind: 'protobuf' } | { kind: 'patch'; patchType: PatchType };
+
+export const PROTOBUF_TYPE = 'application/vnd.kubernetes.protobuf';
 
 const PATCH_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
@@ -82,7 +85,7 @@ const PATCH_TYPES: Record<string, PatchType> = {
 const LATER: Record<string, string> = {
   'application/apply-patch+yaml': 'server-side apply is not supported yet',
   'application/apply-patch+cbor': 'server-side apply is not supported yet',
-  'application/vnd.kubernetes.protobuf': 'protobuf bodies are not supported yet; send JSON',
+  'application/vnd.kubernetes.protobuf': 'protobuf patches are not supported; send JSON',
   'application/cbor': 'CBOR bodies are not supported yet; send JSON',
 };
 
@@ -99,6 +102,7 @@ export function bodyFormat(contentType: string | undefined, isPatch: boolean): B
   }
   if (essence === 'application/json' || essence === '/') return { kind: 'json' };
   if (essence === 'application/yaml' || essence === 'application/x-yaml' || essence === 'text/yaml') return { kind: 'yaml' };
+  if (essence === PROTOBUF_TYPE) return { kind: 'protobuf' };
   throw unsupportedMediaType(
     LATER[essence] ?? `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
   );

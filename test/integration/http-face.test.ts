@@ -115,8 +115,12 @@ describe('the HTTPS face', { timeout: 60_000 }, () => {
       body: '{}',
     });
     assert.deepEqual([patch.code, patch.json().reason], [415, 'UnsupportedMediaType']);
-    const protobuf = await call('POST', '/api/v1/namespaces/default/configmaps', { headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, body: 'k8s\0' });
-    assert.equal(protobuf.code, 415);
+    // A protobuf envelope of a kind without a schema (here a Pod): 415; a broken one: 400.
+    const pod = Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0a, 0x09, 0x0a, 0x02]), Buffer.from('v1'), Buffer.from([0x12, 0x03]), Buffer.from('Pod')]);
+    const protobuf = await call('POST', '/api/v1/namespaces/default/configmaps', { headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, body: pod });
+    assert.deepEqual([protobuf.code, protobuf.json().reason], [415, 'UnsupportedMediaType']);
+    const broken = await call('POST', '/api/v1/namespaces/default/configmaps', { headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, body: 'k8s\0\x0a\x09' });
+    assert.deepEqual([broken.code, broken.json().reason], [400, 'BadRequest']);
     const huge = await call('POST', '/api/v1/namespaces/default/configmaps', {
       headers: { 'content-type': 'application/json' },
       body: Buffer.alloc(3 * 1024 * 1024 + 1, 0x20),

@@ -58,7 +58,8 @@ describe('content negotiation', () => {
     assert.deepEqual(bodyFormat('application/strategic-merge-patch+json', true), { kind: 'patch', patchType: 'strategic' });
     assert.equal(codeOf(() => bodyFormat('application/apply-patch+yaml', true)), 415);
     assert.equal(codeOf(() => bodyFormat('application/json', true)), 415);
-    assert.equal(codeOf(() => bodyFormat('application/vnd.kubernetes.protobuf', false)), 415);
+    assert.deepEqual(bodyFormat('application/vnd.kubernetes.protobuf', false), { kind: 'protobuf' });
+    assert.equal(codeOf(() => bodyFormat('application/vnd.kubernetes.protobuf', true)), 415);
   });
 
   it('decodes JSON and YAML bodies, 400 on bad syntax, nothing for an empty body', () => {
