@@ -6,6 +6,7 @@
  */
 import { assign, setup, type ActorRefFrom } from 'xstate';
 import { apiServerMachine } from './apiserver.machine.ts';
+import { controllerManagerMachine } from './controller-manager.machine.ts';
 import type { HttpFaceConfig } from '../src/http/effect.ts';
 
 export interface SupervisorInput {
@@ -14,9 +15,11 @@ export interface SupervisorInput {
   apiServers?: number;
   /** The HTTPS face, served by the first API server (one address cannot be bound twice). */
   http?: HttpFaceConfig;
+  /** Run the controller manager too (default true). */
+  controllerManager?: boolean;
 }
 
-type ComponentRef = ActorRefFrom<typeof apiServerMachine>;
+type ComponentRef = ActorRefFrom<typeof apiServerMachine> | ActorRefFrom<typeof controllerManagerMachine>;
 
 interface SupervisorContext {
   natsUrl: string;
@@ -29,7 +32,7 @@ export const supervisorMachine = setup({
     context: {} as SupervisorContext,
     events: {} as { type: 'stop' },
   },
-  actors: { apiserver: apiServerMachine },
+  actors: { apiserver: apiServerMachine, controllerManager: controllerManagerMachine },
   guards: {
     allStopped: ({ context }) => context.components.every((c) => c.getSnapshot().status !== 'active'),
   },
@@ -37,13 +40,18 @@ export const supervisorMachine = setup({
   id: 'supervisor',
   context: ({ input, spawn }) => ({
     natsUrl: input.natsUrl,
-    components: Array.from({ length: input.apiServers ?? 1 }, (_, i) =>
-      spawn('apiserver', {
-        id: `apiserver-${i}`,
-        systemId: `apiserver-${i}`,
-        input: { natsUrl: input.natsUrl, name: `apiserver-${i}`, ...(i === 0 && input.http ? { http: input.http } : {}) },
-      }),
-    ),
+    components: [
+      ...Array.from({ length: input.apiServers ?? 1 }, (_, i) =>
+        spawn('apiserver', {
+          id: `apiserver-${i}`,
+          systemId: `apiserver-${i}`,
+          input: { natsUrl: input.natsUrl, name: `apiserver-${i}`, ...(i === 0 && input.http ? { http: input.http } : {}) },
+        }),
+      ),
+      ...(input.controllerManager === false
+        ? []
+        : [spawn('controllerManager', { id: 'controller-manager', systemId: 'controller-manager', input: { natsUrl: input.natsUrl } })]),
+    ],
   }),
   initial: 'running',
   states: {

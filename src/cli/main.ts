@@ -13,7 +13,7 @@ import { runCommand, upCommand } from './up.ts';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number | void>; summary: string }> = {
   up: { run: upCommand, summary: 'start NATS (if needed) and the control plane; Ctrl-C stops it' },
-  run: { run: runCommand, summary: 'run one component alone against a NATS URL (run apiserver)' },
+  run: { run: runCommand, summary: 'run one component alone against a NATS URL (run apiserver | controller-manager)' },
   get: { run: getCommand, summary: 'list or get objects over the NATS API face' },
   apply: { run: applyCommand, summary: 'create or update objects from YAML/JSON files (-f)' },
   delete: { run: deleteCommand, summary: 'delete objects by name or from files (-f)' },

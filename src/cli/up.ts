@@ -2,12 +2,14 @@
  * `jetkube up`: the whole cluster on this machine. Starts nats-server from nats.conf when
  * nothing answers on the NATS URL (its store under <data-dir>/nats), then the supervisor
  * with its components; Ctrl-C drains the components and stops the nats-server it started.
- * `jetkube run apiserver`: one API server alone against a running NATS.
+ * `jetkube run apiserver` / `jetkube run controller-manager`: one component alone against
+ * a running NATS.
  */
 import { resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { createActor, waitFor, type AnyActorRef } from 'xstate';
 import { apiServerMachine } from '../../actors/apiserver.machine.ts';
+import { controllerManagerMachine } from '../../actors/controller-manager.machine.ts';
 import { supervisorMachine } from '../../actors/supervisor.machine.ts';
 import { componentLogger } from '../log.ts';
 import { isListening, startNatsServer, type NatsServerProcess } from '../natsd/server.ts';
@@ -52,6 +54,7 @@ export async function upCommand(args: string[]): Promise<number> {
     `jetkube is up.
   NATS:        ${natsUrl}${nats ? ` (started here, store ${nats.storeDir})` : ' (already running)'}
   API servers: ${apiServers}, serving on NATS subjects api.>
+  Controllers: replicaset, garbage-collector (one controller manager; no leader election yet)
   Kubernetes:  ${httpUrl ?? `not serving (${httpState.context.lastError})`}${insecureUrl ? ` (and ${insecureUrl} without authentication)` : ''}
   kubeconfig:  ${httpUrl ? http.kubeconfigPath : '-'} (admin; token in ${http.pkiDir}/admin.token)
 Try:
@@ -73,21 +76,25 @@ Press Ctrl-C to stop.
   return 0;
 }
 
-const RUN_HELP = `Usage: jetkube run apiserver [--nats-url URL] [--name NAME]
+const RUN_HELP = `Usage: jetkube run apiserver|controller-manager [--nats-url URL] [--name NAME]
 
 Runs one component alone against a running NATS server (several API servers share the
-load in one queue group; give each its own --name).
+load in one queue group; give each its own --name). The controller manager (ReplicaSet
+controller, garbage collector) has no leader election yet: run one per cluster.
 `;
 
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, { ...NATS_FLAG, name: { type: 'string' } }, RUN_HELP);
   const component = positionals[0];
-  if (component !== 'apiserver') {
-    process.stderr.write(`jetkube run: unknown component "${component ?? ''}"; known: apiserver\n`);
+  if (component !== 'apiserver' && component !== 'controller-manager') {
+    process.stderr.write(`jetkube run: unknown component "${component ?? ''}"; known: apiserver, controller-manager\n`);
     return 1;
   }
   const natsUrl = natsUrlFrom(values);
-  const actor = createActor(apiServerMachine, { input: { natsUrl, name: (values.name as string | undefined) ?? 'apiserver' } });
+  const actor: AnyActorRef =
+    component === 'apiserver'
+      ? createActor(apiServerMachine, { input: { natsUrl, name: (values.name as string | undefined) ?? 'apiserver' } })
+      : createActor(controllerManagerMachine, { input: { natsUrl } });
   actor.start();
   await untilSignal();
   actor.send({ type: 'stop' });

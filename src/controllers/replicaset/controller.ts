@@ -1,0 +1,165 @@
+/**
+ * The ReplicaSet controller's wiring: which events enqueue which ReplicaSet, and the
+ * writes that carry out decideReplicaSet's actions. Pods enqueue their controlling RS
+ * (both RSs when the controller reference changes); an orphan pod enqueues every RS of
+ * its namespace whose selector matches it, which may adopt it. Expectations are raised
+ * before creates and deletes and lowered as the pod informer shows them (or as a write
+ * fails), so the decision never acts twice on one shortfall.
+ */
+import type { KubeObject } from '../../api/object.ts';
+import { labelSelectorMatches, type LabelSelector } from '../../api/selectors.ts';
+import { StatusError } from '../../api/errors.ts';
+import type { ApiClient } from '../../client/api-client.ts';
+import { realClock, type Clock } from '../../informer/clock.ts';
+import { deletedObject } from '../../informer/event-handlers.ts';
+import { NAMESPACE_INDEX, objectKey } from '../../informer/indexer.ts';
+import type { SharedInformerFactory } from '../../informer/informer-factory.ts';
+import { Controller, enqueueObject, type ControllerOptions, type ReconcileResult } from '../runtime/controller.ts';
+import { Expectations } from '../runtime/expectations.ts';
+import { controllerRef, newControllerRef, ownerKey } from '../runtime/owner.ts';
+import { decideReplicaSet, type ReplicaSetAction } from './decide.ts';
+
+export const REPLICASETS = 'replicasets.apps';
+export const PODS = 'pods';
+
+export interface ReplicaSetController {
+  controller: Controller;
+  expectations: Expectations;
+}
+
+export function newReplicaSetController(client: ApiClient, factory: SharedInformerFactory, options: ControllerOptions = {}): ReplicaSetController {
+  const clock: Clock = options.clock ?? realClock;
+  const controller = new Controller('replicaset', options);
+  const expectations = new Expectations();
+  const rsInformer = factory.informerFor(REPLICASETS);
+  const podInformer = factory.informerFor(PODS);
+
+  const rsKeyFor = (pod: KubeObject): string | undefined => {
+    const ref = controllerRef(pod);
+    return ref?.kind === 'ReplicaSet' && ref.apiVersion.startsWith('apps/') ? ownerKey(pod, ref) : undefined;
+  };
+  const enqueueMatching = (pod: KubeObject) => {
+    for (const rs of rsInformer.indexer.byIndex(NAMESPACE_INDEX, pod.metadata.namespace ?? '')) {
+      if (labelSelectorMatches((rs.spec as { selector?: LabelSelector }).selector, pod.metadata.labels)) controller.enqueue(objectKey(rs));
+    }
+  };
+
+  controller.watch(rsInformer, {
+    ...enqueueObject(controller, objectKey),
+    onDelete: (o) => {
+      const key = objectKey(deletedObject(o));
+      expectations.delete(key);
+      controller.enqueue(key);
+    },
+  });
+  controller.watch(podInformer, {
+    onAdd: (pod) => {
+      const rsKey = rsKeyFor(pod);
+      if (pod.metadata.deletionTimestamp) {
+        if (rsKey) expectations.deletionObserved(rsKey, objectKey(pod));
+      } else if (rsKey) {
+        expectations.creationObserved(rsKey);
+      } else {
+        return enqueueMatching(pod);
+      }
+      if (rsKey) controller.enqueue(rsKey);
+    },
+    onUpdate: (old, pod) => {
+      const oldKey = rsKeyFor(old);
+      const rsKey = rsKeyFor(pod);
+      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && rsKey) expectations.deletionObserved(rsKey, objectKey(pod));
+      if (oldKey && oldKey !== rsKey) controller.enqueue(oldKey);
+      if (rsKey) controller.enqueue(rsKey);
+      else enqueueMatching(pod);
+    },
+    onDelete: (o) => {
+      const pod = deletedObject(o);
+      const rsKey = rsKeyFor(pod);
+      if (!rsKey) return;
+      expectations.deletionObserved(rsKey, objectKey(pod));
+      controller.enqueue(rsKey);
+    },
+  });
+
+  controller.reconcileWith(async (key): Promise<ReconcileResult> => {
+    const rs = rsInformer.indexer.get(key);
+    if (!rs) {
+      expectations.delete(key);
+      return {};
+    }
+    const now = clock.now();
+    const pods = podInformer.indexer.byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '');
+    const decision = decideReplicaSet(rs, pods, now, { expectationsSatisfied: expectations.satisfied(key, now) });
+    await carryOut(client, key, rs, decision.actions, expectations, now);
+    return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
+  });
+  return { controller, expectations };
+}
+
+async function carryOut(client: ApiClient, key: string, rs: KubeObject, actions: ReplicaSetAction[], expectations: Expectations, now: number): Promise<void> {
+  const errors: unknown[] = [];
+  const attempt = async (write: () => Promise<unknown>, onFailure?: () => void) => {
+    try {
+      await write();
+    } catch (error) {
+      onFailure?.();
+      errors.push(error);
+    }
+  };
+  const byType = <T extends ReplicaSetAction['type']>(type: T) => actions.filter((a): a is Extract<ReplicaSetAction, { type: T }> => a.type === type);
+
+  for (const { pod } of byType('adoptPod')) {
+    const refs = [...(pod.metadata.ownerReferences ?? []), newControllerRef(rs)];
+    await attempt(() => patchOwnerRefs(client, pod, refs));
+  }
+  for (const { pod } of byType('releasePod')) {
+    const refs = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
+    await attempt(() => patchOwnerRefs(client, pod, refs).catch(ignoreNotFound));
+  }
+
+  const creates = byType('createPod');
+  if (creates.length > 0) {
+    expectations.expectCreations(key, creates.length, now);
+    // Slow start, as Kubernetes: batches of 1, 2, 4, ... so a failing template costs one try.
+    let i = 0;
+    for (let batch = 1; i < creates.length; batch *= 2) {
+      const slice = creates.slice(i, i + batch);
+      i += slice.length;
+      const before = errors.length;
+      await Promise.all(slice.map(({ pod }) => attempt(() => client.create(PODS, pod), () => expectations.creationObserved(key))));
+      if (errors.length > before) {
+        for (let skipped = i; skipped < creates.length; skipped++) expectations.creationObserved(key);
+        break;
+      }
+    }
+  }
+
+  const deletes = byType('deletePod');
+  if (deletes.length > 0) {
+    expectations.expectDeletions(key, deletes.map(({ pod }) => objectKey(pod)), now);
+    await Promise.all(
+      deletes.map(({ pod }) =>
+        attempt(
+          () => client.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } }).catch(ignoreNotFound),
+          () => expectations.deletionObserved(key, objectKey(pod)),
+        ),
+      ),
+    );
+  }
+
+  for (const { status } of byType('updateStatus')) {
+    await attempt(() => client.update(REPLICASETS, { ...rs, status }, { subresource: 'status' }).catch(ignoreNotFound));
+  }
+  if (errors.length > 0) throw errors[0];
+}
+
+/** A merge patch pinned to the resourceVersion the decision saw: a race is a 409, then a retry. */
+function patchOwnerRefs(client: ApiClient, pod: KubeObject, ownerReferences: unknown[]): Promise<KubeObject> {
+  const patch = { metadata: { ownerReferences, resourceVersion: pod.metadata.resourceVersion } };
+  return client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, patch, 'merge');
+}
+
+function ignoreNotFound(error: unknown): undefined {
+  if (error instanceof StatusError && error.code === 404) return undefined;
+  throw error;
+}
