@@ -1,34 +1,52 @@
 /**
- * The controller manager: connecting -> running -> stopping -> closing -> stopped.
- * Once connected it spawns one controller machine per controller (each waits for its
- * own caches, then reconciles); `stop` drains every controller before the connection
- * closes. A failed connect is retried after a pause. Leader election by Lease is not
- * done yet, so exactly one controller manager should run per cluster.
+ * The controller manager: connecting -> standby -> running -> stopping -> closing ->
+ * releasing -> stopped. Its leader elector (a child for the machine's whole life)
+ * competes for the Lease kube-system/kube-controller-manager; controllers run only while
+ * it leads, as kube-controller-manager's: once connected the manager waits in standby,
+ * spawns one controller machine per controller when elected, and drains them when the
+ * lease is lost (then builds a fresh set and waits again) or on `stop` (then closes the
+ * connection and lets the elector release the lease, so a successor takes over at once).
+ * A failed connect is retried after a pause. `leaderElect: false` runs without a Lease.
  */
-import { assign, fromPromise, setup, type ActorRefFrom } from 'xstate';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import { closeControllerSet, openControllerSet, type ControllerManagerOptions, type ControllerSet } from '../src/controllers/manager.ts';
+import type { LeaderElectionTiming, LeaseKey } from '../src/controllers/leader-election/decide.ts';
 import { controllerMachine } from './controllers/controller.machine.ts';
+import { leaderElectorMachine, type LeaderElectorParentEvent } from './leader-elector.machine.ts';
 
 export interface ControllerManagerInput extends ControllerManagerOptions {
   natsUrl: string;
   retryMs?: number;
+  /** Compete for the Lease before running controllers (default true, as --leader-elect). */
+  leaderElect?: boolean;
+  /** This candidate's holderIdentity (default: hostname_uuid, as Kubernetes). */
+  identity?: string;
+  lease?: LeaseKey;
+  leaseTiming?: Partial<LeaderElectionTiming>;
 }
 
 interface ControllerManagerContext {
   input: ControllerManagerInput;
   set?: ControllerSet;
   controllers: ActorRefFrom<typeof controllerMachine>[];
+  elector?: ActorRefFrom<typeof leaderElectorMachine>;
+  stopRequested: boolean;
   lastError?: string;
 }
+
+type ControllerManagerEvent = { type: 'stop' } | LeaderElectorParentEvent;
 
 export const controllerManagerMachine = setup({
   types: {
     input: {} as ControllerManagerInput,
     context: {} as ControllerManagerContext,
-    events: {} as { type: 'stop' },
+    events: {} as ControllerManagerEvent,
   },
   actors: {
     controller: controllerMachine,
+    leaderElector: leaderElectorMachine,
     open: fromPromise<ControllerSet, ControllerManagerInput>(({ input }) => openControllerSet(input.natsUrl, input)),
     close: fromPromise<void, { set?: ControllerSet }>(async ({ input }) => {
       if (input.set) await closeControllerSet(input.set);
@@ -36,35 +54,63 @@ export const controllerManagerMachine = setup({
   },
   guards: {
     allStopped: ({ context }) => context.controllers.every((c) => c.getSnapshot().status !== 'active'),
+    leading: ({ context }) => !context.elector || context.elector.getSnapshot().matches('leader'),
+    electorDone: ({ context }) => !context.elector || context.elector.getSnapshot().status !== 'active',
+    stopRequested: ({ context }) => context.stopRequested,
   },
   delays: { retry: ({ context }) => context.input.retryMs ?? 1_000 },
 }).createMachine({
   id: 'controllerManager',
-  context: ({ input }) => ({ input, controllers: [] }),
+  context: ({ input, spawn }) => ({
+    input,
+    controllers: [],
+    stopRequested: false,
+    elector:
+      input.leaderElect === false
+        ? undefined
+        : spawn('leaderElector', {
+            id: 'leaderElector',
+            systemId: 'leaderElector',
+            input: {
+              natsUrl: input.natsUrl,
+              identity: input.identity ?? `${hostname()}_${randomUUID()}`,
+              ...(input.lease ? { lease: input.lease } : {}),
+              ...(input.leaseTiming ? { timing: input.leaseTiming } : {}),
+            },
+          }),
+  }),
+  on: { stop: { actions: assign({ stopRequested: true }) } },
   initial: 'connecting',
   states: {
     connecting: {
-      on: { stop: 'stopped' },
+      on: { stop: { target: 'releasing', actions: assign({ stopRequested: true }) } },
       invoke: {
         src: 'open',
         input: ({ context }) => context.input,
-        onDone: {
-          target: 'running',
-          actions: assign({
-            set: ({ event }) => event.output,
-            controllers: ({ event, spawn }) =>
-              event.output.controllers.map((controller) => spawn('controller', { id: controller.name, systemId: controller.name, input: { controller } })),
-          }),
-        },
+        onDone: { target: 'standby', actions: assign({ set: ({ event }) => event.output }) },
         onError: { target: 'pausing', actions: assign({ lastError: ({ event }) => String(event.error) }) },
       },
     },
     pausing: {
-      on: { stop: 'stopped' },
+      on: { stop: { target: 'releasing', actions: assign({ stopRequested: true }) } },
       after: { retry: 'connecting' },
     },
+    standby: {
+      always: { guard: 'leading', target: 'running' },
+      on: {
+        'leader.elected': 'running',
+        stop: { target: 'closing', actions: assign({ stopRequested: true }) },
+      },
+    },
     running: {
-      on: { stop: 'stopping' },
+      entry: assign({
+        controllers: ({ context, spawn }) =>
+          context.set!.controllers.map((controller) => spawn('controller', { id: controller.name, systemId: controller.name, input: { controller } })),
+      }),
+      on: {
+        stop: { target: 'stopping', actions: assign({ stopRequested: true }) },
+        'leader.lost': 'stopping',
+      },
     },
     stopping: {
       entry: ({ context }) => context.controllers.forEach((c) => c.send({ type: 'stop' })),
@@ -72,7 +118,19 @@ export const controllerManagerMachine = setup({
       on: { '*': { guard: 'allStopped', target: 'closing' } },
     },
     closing: {
-      invoke: { src: 'close', input: ({ context }) => ({ set: context.set }), onDone: 'stopped', onError: 'stopped' },
+      invoke: {
+        src: 'close',
+        input: ({ context }) => ({ set: context.set }),
+        onDone: [{ guard: 'stopRequested', target: 'releasing' }, { target: 'connecting' }],
+        onError: [{ guard: 'stopRequested', target: 'releasing' }, { target: 'connecting' }],
+      },
+      // Drained controllers leave the system, so a later term can spawn them under the same ids.
+      exit: [enqueueActions(({ context, enqueue }) => context.controllers.forEach((c) => enqueue.stopChild(c))), assign({ set: undefined, controllers: [] })],
+    },
+    releasing: {
+      entry: ({ context }) => context.elector?.send({ type: 'stop' }),
+      always: { guard: 'electorDone', target: 'stopped' },
+      on: { '*': { guard: 'electorDone', target: 'stopped' } },
     },
     stopped: { type: 'final' },
   },

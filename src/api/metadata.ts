@@ -4,7 +4,8 @@
  *
  * - prepareCreate: the server owns identity: name from generateName, uid, creation time,
  *   generation 1; a kind with a status subresource starts from its initial status.
- * - prepareUpdate: the client cannot move identity fields; generation counts changes of
+ * - prepareUpdate: the client cannot move identity fields nor write managedFields (it may
+ *   clear them); generation counts changes of
  *   the desired state; the main resource cannot write status and the status
  *   subresource can write nothing else.
  * - prepareDelete / isReadyToRemove: see deletion.ts.
@@ -17,6 +18,7 @@ import { podQOSClass } from './qos.ts';
 import type { ResourceType } from './resource-type.ts';
 import { applyDefaults } from './defaults.ts';
 import { NAMESPACE_NAME_LABEL } from './defaults/core.ts';
+import { isManagedFieldsReset } from './managed-fields.ts';
 
 export { prepareDelete, isReadyToRemove, type DeleteContext, type DeleteDecision, type PropagationPolicy } from './deletion.ts';
 
@@ -179,6 +181,8 @@ export function prepareUpdate(rt: ResourceType, old: KubeObject, incoming: KubeO
   const next = deepCopy(incoming);
   const meta: ObjectMeta = omitKeys(deepCopy(incomingMeta), ['managedFields', 'selfLink']) as ObjectMeta;
   const oldMeta = old.metadata;
+  // managedFields are the server's record: a client may only clear them (see managed-fields.ts).
+  if (oldMeta.managedFields !== undefined && !isManagedFieldsReset(incomingMeta.managedFields)) meta.managedFields = deepCopy(oldMeta.managedFields);
   // An empty uid means "the same object"; a different one is refused by validation.
   if (!meta.uid && oldMeta.uid) meta.uid = oldMeta.uid;
   if (oldMeta.creationTimestamp) meta.creationTimestamp = oldMeta.creationTimestamp;

@@ -6,12 +6,15 @@
 import type { Status } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 
+/** The subresources the pipeline itself serves (scale is served by the HTTP face over get and patch). */
+export type Subresource = 'status' | 'finalize';
+
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'watch';
 
 export const VERBS: readonly Verb[] = ['get', 'list', 'create', 'update', 'patch', 'delete', 'deletecollection', 'watch'];
 
-/** JSON merge patch, JSON patch, or strategic merge patch (kubectl's default). */
-export type PatchType = 'merge' | 'json' | 'strategic';
+/** JSON merge patch, JSON patch, strategic merge patch (kubectl's default), or server-side apply. */
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
 export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
 
@@ -30,13 +33,18 @@ export interface RequestOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
   allowWatchBookmarks?: boolean;
   timeoutSeconds?: number;
+  /** Who writes, for managedFields: required for apply; otherwise defaulted (user agent). */
+  fieldManager?: string;
+  /** Server-side apply takes fields owned by other managers instead of failing with a 409. */
+  force?: boolean;
 }
 
 export interface ApiRequest {
   verb: Verb;
   /** The registry key of the resource: "pods", "deployments.apps". */
   resource: string;
-  subresource?: 'status';
+  /** status writes only .status; finalize (namespaces, update only) may move spec.finalizers. */
+  subresource?: Subresource;
   namespace?: string;
   name?: string;
   /** The object (create, update) or the patch document (patch). */

@@ -21,6 +21,9 @@ export function resolveResource(request: ApiRequest): ResourceType {
   if (request.subresource && !rt.subresources.includes(request.subresource)) {
     throw new StatusError(404, 'NotFound', `${rt.key} has no subresource ${request.subresource}`);
   }
+  if (request.subresource === 'finalize' && request.verb !== 'update') {
+    throw methodNotAllowed(`${request.verb} is not supported on ${rt.key}/finalize`);
+  }
   if (rt.namespaced && needsName(request) && !request.namespace) {
     throw badRequest(`a namespace is required to ${request.verb} ${rt.key}`);
   }

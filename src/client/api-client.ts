@@ -10,7 +10,7 @@ import { fromStatus, StatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import { connectNats, drainNats, type NatsConnection } from '../../streams/connection.ts';
 import { requestApi, watchApi, type WatchStream } from '../../streams/api-transport.ts';
-import type { ApiRequest, ObjectList, PatchType, RequestOptions, WatchEvent } from '../apiserver/request.ts';
+import type { ApiRequest, ObjectList, PatchType, RequestOptions, Subresource, WatchEvent } from '../apiserver/request.ts';
 
 export interface ClientOptions {
   /** Per attempt; a write is retried once more with the same request id after a timeout. */
@@ -51,7 +51,7 @@ export class ApiClient {
     return this.write({ verb: 'create', resource, namespace, body: object, options }) as Promise<KubeObject>;
   }
 
-  update(resource: string, object: KubeObject, options?: RequestOptions & { subresource?: 'status' }): Promise<KubeObject> {
+  update(resource: string, object: KubeObject, options?: RequestOptions & { subresource?: Subresource }): Promise<KubeObject> {
     const { subresource, ...rest } = options ?? {};
     const request: ApiRequest = {
       verb: 'update',

@@ -46,7 +46,7 @@ export function decodeBody(raw: Buffer, format: BodyFormat): unknown {
   if (format.kind === 'protobuf') return raw.length === 0 ? undefined : decodeProtobufObject(raw);
   const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
-  if (format.kind === 'yaml') {
+  if (format.kind === 'yaml' || (format.kind === 'patch' && format.patchType === 'apply')) {
     try {
       return parseYaml(text);
     } catch (error) {

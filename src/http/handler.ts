@@ -115,10 +115,10 @@ async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: Serv
     if (format.kind === 'patch') patchType = format.patchType;
     body = decodeBody(raw, format);
   }
-  if (route.subresource === 'scale' && rt.subresources.includes('scale')) {
-    return answerScale(deps, res, rt, { method, route, query, body, ...(patchType ? { patchType } : {}) });
-  }
-  const request = toApiRequest({ method, route, query, body, ...(patchType ? { patchType } : {}) });
+  const userAgent = req.headers['user-agent'];
+  const call = { method, route, query, body, ...(patchType ? { patchType } : {}), ...(userAgent ? { userAgent } : {}) };
+  if (route.subresource === 'scale' && rt.subresources.includes('scale')) return answerScale(deps, res, rt, call);
+  const request = toApiRequest(call);
 
   const tableVersion = request.verb === 'get' || request.verb === 'list' || request.verb === 'watch' ? wantedTable(accept) : undefined;
   const tableOptions: TableOptions = {

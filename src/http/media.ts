@@ -6,8 +6,7 @@
  *
  * Protobuf object bodies (`application/vnd.kubernetes.protobuf`, which kubectl's
  * generators send) are read by protobuf/ for the kinds it has schemas for.
- * SECOND HALF: server-side apply plugs in at `bodyFormat` (a new BodyFormat) and at the
- * verbs it feeds.
+ * Server-side apply is the `apply` patch type (apiserver/verbs/apply.ts).
  */
 import { StatusError, unsupportedMediaType } from '../api/errors.ts';
 import type { PatchType } from '../apiserver/request.ts';
@@ -79,11 +78,12 @@ const PATCH_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
   'application/json-patch+json': 'json',
   'application/strategic-merge-patch+json': 'strategic',
+  // Server-side apply: a YAML (or JSON, which is YAML) object.
+  'application/apply-patch+yaml': 'apply',
 };
 
 /** Not yet understood, with what the client should know about each. */
 const LATER: Record<string, string> = {
-  'application/apply-patch+yaml': 'server-side apply is not supported yet',
   'application/apply-patch+cbor': 'server-side apply is not supported yet',
   'application/vnd.kubernetes.protobuf': 'protobuf patches are not supported; send JSON',
   'application/cbor': 'CBOR bodies are not supported yet; send JSON',
@@ -97,7 +97,7 @@ export function bodyFormat(contentType: string | undefined, isPatch: boolean): B
     const patchType = PATCH_TYPES[essence];
     if (patchType) return { kind: 'patch', patchType };
     throw unsupportedMediaType(
-      LATER[essence] ?? `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+      LATER[essence] ?? `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
     );
   }
   if (essence === 'application/json' || essence === '/') return { kind: 'json' };

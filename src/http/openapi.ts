@@ -37,11 +37,15 @@ const WRITE_PARAMETERS: Json[] = [
   queryParameter('fieldValidation', 'How the server treats unknown fields in the body: Ignore, Warn (the default) or Strict.'),
 ];
 
+const FORCE_PARAMETER = queryParameter('force', 'Server-side apply only: take the fields other managers own instead of failing with a conflict.');
+
 const PATCH_TYPES = [
   'application/json-patch+json',
   'application/merge-patch+json',
   'application/strategic-merge-patch+json',
 ];
+/** Server-side apply takes whole objects, not the scale subresource. */
+const OBJECT_PATCH_TYPES = [...PATCH_TYPES, 'application/apply-patch+yaml'];
 
 function operation(
   gvk: { group: string; version: string; kind: string },
@@ -74,7 +78,7 @@ function pathsOf(rt: ResourceType, ref: Json, scaleRef: Json): Record<string, Op
     [`${base}/{name}`]: {
       get: operation(gvk, 'get', ref),
       put: operation(gvk, 'put', ref, { parameters: WRITE_PARAMETERS, requestTypes: ['application/json'] }),
-      patch: operation(gvk, 'patch', ref, { parameters: WRITE_PARAMETERS, requestTypes: PATCH_TYPES }),
+      patch: operation(gvk, 'patch', ref, { parameters: [...WRITE_PARAMETERS, FORCE_PARAMETER], requestTypes: OBJECT_PATCH_TYPES }),
       delete: operation(gvk, 'delete', ref),
     },
   };

@@ -47,6 +47,8 @@ function patchScale(request: ApiRequest, scale: Scale): unknown {
       return applyMergePatch(scale, request.body);
     case 'strategic':
       return applyStrategicMergePatch(scale, request.body, ScaleSchema);
+    case 'apply':
+      throw new StatusError(415, 'UnsupportedMediaType', 'server-side apply of the scale subresource is not supported; apply the workload');
   }
 }
 
@@ -58,7 +60,10 @@ async function write(pipeline: Pipeline, rt: ResourceType, request: ApiRequest, 
     name: request.name,
     patchType: 'merge',
     body: { metadata: pinned ? { resourceVersion: pinned } : {}, spec: { replicas } },
-    ...(request.options?.dryRun ? { options: { dryRun: true } } : {}),
+    options: {
+      ...(request.options?.dryRun ? { dryRun: true } : {}),
+      ...(request.options?.fieldManager ? { fieldManager: request.options.fieldManager } : {}),
+    },
     ...(request.requestId ? { requestId: request.requestId } : {}),
   });
   return { scale: scaleOf(rt, objectOf(reply)), warnings: reply.ok ? (reply.warnings ?? []) : [] };

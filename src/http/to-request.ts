@@ -18,13 +18,15 @@ export interface HttpCall {
   /** The decoded body: the object (POST, PUT), the patch (PATCH), DeleteOptions (DELETE). */
   body?: unknown;
   patchType?: PatchType;
+  /** The User-Agent header: its product names the field manager of writes that name none. */
+  userAgent?: string;
 }
 
 export const notServed = (what: string) =>
   new StatusError(404, 'NotFound', `the server could not find the requested resource${what ? ` (${what})` : ''}`, {});
 
 /** Subresources the pipeline serves (scale is served by the HTTP face over get and patch: scale.ts). SECOND HALF: binding, log, exec... route here. */
-const SERVED_SUBRESOURCES = new Set(['status']);
+const SERVED_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export function resourceOf(route: ResourcePath): ResourceType {
   const rt = resourceFor(route.group, route.version, route.plural);
@@ -43,10 +45,15 @@ export function toApiRequest(call: HttpCall): ApiRequest {
   const request: ApiRequest = { verb, resource: rt.key };
   if (route.namespace !== undefined) request.namespace = route.namespace;
   if (route.name !== undefined) request.name = route.name;
-  if (route.subresource === 'status') request.subresource = 'status';
+  if (route.subresource === 'status' || route.subresource === 'finalize') request.subresource = route.subresource;
   if (verb === 'create' || verb === 'update' || verb === 'patch') request.body = call.body;
   if (verb === 'patch') request.patchType = call.patchType ?? 'merge';
   const options = optionsFrom(query, verb === 'delete' || verb === 'deletecollection' ? call.body : undefined);
+  if (verb === 'create' || verb === 'update' || verb === 'patch') {
+    const manager = fieldManager(query.get('fieldManager'), request.patchType === 'apply' ? undefined : call.userAgent);
+    if (manager) options.fieldManager = manager;
+    if (query.has('force')) options.force = forceFlag(query.get('force'));
+  }
   if (verb === 'watch' && request.name !== undefined) {
     // Watching one object is watching its collection through metadata.name, as Kubernetes does.
     const byName = `metadata.name=${request.name}`;
@@ -149,6 +156,25 @@ function integer(query: URLSearchParams, name: string): number | undefined {
   if (text === null || text === '') return undefined;
   if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw badRequest(`${name}: invalid value "${text}": must be an integer`);
   return Number(text);
+}
+
+/** Kubernetes' limit on a manager's name. */
+const MAX_FIELD_MANAGER_LENGTH = 128;
+
+/** The query's fieldManager, else the user agent's product ("kubectl/v1.32.4 (linux/amd64) ..." -> "kubectl"). */
+function fieldManager(given: string | null, userAgent: string | undefined): string | undefined {
+  if (given !== null && given !== '') {
+    if (given.length > MAX_FIELD_MANAGER_LENGTH) throw badRequest(`fieldManager: Too long: may not be more than ${MAX_FIELD_MANAGER_LENGTH} bytes`);
+    return given;
+  }
+  const product = userAgent?.split('/')[0]?.trim();
+  return product ? product.slice(0, MAX_FIELD_MANAGER_LENGTH) : undefined;
+}
+
+function forceFlag(text: string | null): boolean {
+  if (text === null || text === '' || text === 'false' || text === '0') return false;
+  if (isTrue(text)) return true;
+  throw badRequest(`force: invalid value "${text}": must be true or false`);
 }
 
 const isTrue = (text: string | null) => text === 'true' || text === '1';

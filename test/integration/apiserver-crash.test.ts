@@ -28,14 +28,14 @@ function startServerProcess(url: string): ChildProcess {
   });
 }
 
-/** Resolves once a request is answered: the server has replayed and serves. */
+/** Resolves once the server has replayed, serves, and has its system namespaces. */
 async function untilServing(): Promise<void> {
   for (;;) {
     try {
-      await client.list('namespaces', undefined, { resourceVersion: '0' });
+      await client.get('namespaces', undefined, 'default');
       return;
     } catch (error) {
-      if (!(error instanceof StatusError && (error.code === 503 || error.code === 504))) throw error;
+      if (!(error instanceof StatusError && [404, 503, 504].includes(error.code))) throw error;
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -109,9 +109,33 @@ describe('the HTTPS face', { timeout: 60_000 }, () => {
     assert.ok(marked.json().metadata.deletionTimestamp);
   });
 
+  it('applies server-side: 201 on create, 200 after, a YAML body, fieldManager required, 409 on a conflict, force wins', async () => {
+    const path = '/api/v1/namespaces/default/configmaps/applied';
+    const headers = { 'content-type': 'application/apply-patch+yaml' };
+    const config = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  k: "${value}"\n`;
+    const anonymous = await call('PATCH', path, { headers, body: config('1') });
+    assert.deepEqual([anonymous.code, anonymous.json().reason], [400, 'BadRequest']);
+    assert.match(anonymous.json().message, /fieldManager is required for apply requests/);
+    const created = await call('PATCH', `${path}?fieldManager=a`, { headers, body: config('1') });
+    assert.equal(created.code, 201, created.body);
+    assert.deepEqual(created.json().metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation]), [['a', 'Apply']]);
+    const same = await call('PATCH', `${path}?fieldManager=a`, { headers, body: config('1') });
+    assert.equal(same.code, 200, same.body);
+    assert.equal(same.json().metadata.resourceVersion, created.json().metadata.resourceVersion);
+    const conflict = await call('PATCH', `${path}?fieldManager=b`, { headers, body: config('2') });
+    assert.deepEqual([conflict.code, conflict.json().reason], [409, 'Conflict']);
+    assert.equal(conflict.json().message, 'Apply failed with 1 conflict: conflict with "a": .data.k');
+    assert.deepEqual(conflict.json().details.causes, [{ reason: 'FieldManagerConflict', message: 'conflict with "a"', field: '.data.k' }]);
+    const forced = await call('PATCH', `${path}?fieldManager=b&force=true`, { headers, body: config('2') });
+    assert.equal(forced.code, 200, forced.body);
+    assert.deepEqual(forced.json().data, { k: '2' });
+    const notApply = await call('PATCH', `${path}?force=true`, { headers: { 'content-type': 'application/merge-patch+json' }, body: '{}' });
+    assert.equal(notApply.code, 400);
+  });
+
   it('refuses media types not served with 415 and bodies over 3 MiB with 413', async () => {
     const patch = await call('PATCH', '/api/v1/namespaces/default/configmaps/x', {
-      headers: { 'content-type': 'application/apply-patch+yaml' },
+      headers: { 'content-type': 'application/apply-patch+cbor' },
       body: '{}',
     });
     assert.deepEqual([patch.code, patch.json().reason], [415, 'UnsupportedMediaType']);

@@ -49,14 +49,17 @@ describe('content negotiation', () => {
     assert.equal(codeOf(() => checkAcceptsJson('application/vnd.kubernetes.protobuf')), 406);
   });
 
-  it('reads bodies as JSON or YAML, patches as merge, JSON or strategic merge patch, and refuses the rest with 415', () => {
+  it('reads bodies as JSON or YAML, patches as merge, JSON, strategic merge patch or apply, and refuses the rest with 415', () => {
     assert.deepEqual(bodyFormat('application/json', false), { kind: 'json' });
     assert.deepEqual(bodyFormat(undefined, false), { kind: 'json' });
     assert.deepEqual(bodyFormat('application/yaml', false), { kind: 'yaml' });
     assert.deepEqual(bodyFormat('application/merge-patch+json', true), { kind: 'patch', patchType: 'merge' });
     assert.deepEqual(bodyFormat('application/json-patch+json; charset=utf-8', true), { kind: 'patch', patchType: 'json' });
     assert.deepEqual(bodyFormat('application/strategic-merge-patch+json', true), { kind: 'patch', patchType: 'strategic' });
-    assert.equal(codeOf(() => bodyFormat('application/apply-patch+yaml', true)), 415);
+    assert.deepEqual(bodyFormat('application/apply-patch+yaml', true), { kind: 'patch', patchType: 'apply' });
+    assert.equal(codeOf(() => bodyFormat('application/apply-patch+cbor', true)), 415);
+    assert.deepEqual(decodeBody(Buffer.from('kind: ConfigMap\ndata:\n  k: v\n'), { kind: 'patch', patchType: 'apply' }), { kind: 'ConfigMap', data: { k: 'v' } });
+    assert.deepEqual(decodeBody(Buffer.from('{"kind":"ConfigMap"}'), { kind: 'patch', patchType: 'apply' }), { kind: 'ConfigMap' });
     assert.equal(codeOf(() => bodyFormat('application/json', true)), 415);
     assert.deepEqual(bodyFormat('application/vnd.kubernetes.protobuf', false), { kind: 'protobuf' });
     assert.equal(codeOf(() => bodyFormat('application/vnd.kubernetes.protobuf', true)), 415);

@@ -41,6 +41,9 @@ describe('/openapi/v3', () => {
       assert.ok(operation.parameters.some((p: any) => p.name === 'fieldValidation' && p.in === 'query'));
     }
     assert.ok(one.patch.requestBody.content['application/strategic-merge-patch+json']);
+    assert.ok(one.patch.requestBody.content['application/apply-patch+yaml'], 'server-side apply is a patch type of the object');
+    assert.ok(one.patch.parameters.some((p: any) => p.name === 'force' && p.in === 'query'));
+    assert.equal(paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale']!.patch.requestBody.content['application/apply-patch+yaml'], undefined);
     assert.deepEqual(paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale']!.patch['x-kubernetes-group-version-kind'], {
       group: 'autoscaling',
       version: 'v1',

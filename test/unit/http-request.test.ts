@@ -100,6 +100,7 @@ describe('toApiRequest', () => {
     assert.deepEqual(call('POST', '/api/v1/namespaces/d/pods?dryRun=All&fieldValidation=Strict&fieldManager=kubectl', { body: {} }).options, {
       dryRun: true,
       fieldValidation: 'Strict',
+      fieldManager: 'kubectl',
     });
     assert.equal(statusOf(() => call('GET', '/api/v1/pods?limit=ten')).code, 400);
     assert.equal(statusOf(() => call('POST', '/api/v1/namespaces/d/pods?dryRun=Some', { body: {} })).code, 400);
@@ -124,5 +125,18 @@ describe('toApiRequest', () => {
     assert.equal(call('DELETE', '/api/v1/namespaces/d/pods/a', { body: { orphanDependents: true } }).options?.propagationPolicy, 'Orphan');
     assert.equal(statusOf(() => call('DELETE', '/api/v1/namespaces/d/pods/a', { body: { propagationPolicy: 'Later' } })).code, 400);
     assert.equal(statusOf(() => call('DELETE', '/api/v1/namespaces/d/pods/a', { body: [1] })).code, 400);
+  });
+
+  it('names the field manager of writes: the fieldManager query, else the user agent; apply names its own and may force', () => {
+    const ua = { userAgent: 'kubectl/v1.32.4 (linux/amd64) kubernetes/abc' };
+    assert.equal(call('PUT', '/api/v1/namespaces/d/pods/a?fieldManager=kubectl-edit', { body: {}, ...ua }).options?.fieldManager, 'kubectl-edit');
+    assert.equal(call('POST', '/api/v1/namespaces/d/pods', { body: {}, ...ua }).options?.fieldManager, 'kubectl');
+    assert.equal(call('GET', '/api/v1/namespaces/d/pods', ua).options?.fieldManager, undefined);
+    const apply = call('PATCH', '/apis/apps/v1/namespaces/d/deployments/a?fieldManager=kubectl&force=true', { body: {}, patchType: 'apply', ...ua });
+    assert.deepEqual([apply.patchType, apply.options?.fieldManager, apply.options?.force], ['apply', 'kubectl', true]);
+    const anonymous = call('PATCH', '/apis/apps/v1/namespaces/d/deployments/a', { body: {}, patchType: 'apply', ...ua });
+    assert.equal(anonymous.options?.fieldManager, undefined, 'an apply never takes the user agent: the pipeline refuses it');
+    assert.equal(statusOf(() => call('PATCH', '/api/v1/namespaces/d/pods/a?force=maybe', { body: {}, patchType: 'apply' })).code, 400);
+    assert.equal(statusOf(() => call('PATCH', `/api/v1/namespaces/d/pods/a?fieldManager=${'m'.repeat(129)}`, { body: {} })).code, 400);
   });
 });

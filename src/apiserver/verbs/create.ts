@@ -10,6 +10,11 @@ import type { KubeObject, ObjectKey } from '../../api/object.ts';
 import { applyDefaults } from '../../api/defaults.ts';
 import { prepareCreate, randomNameSuffix } from '../../api/metadata.ts';
 import { validateObject } from '../../api/validation.ts';
+import { withManagers } from '../../api/managed-fields.ts';
+import type { ResourceType } from '../../api/resource-type.ts';
+import { schemaFor } from '../../api/schema/index.ts';
+import { appliedFields } from '../../api/server-side-apply.ts';
+import { fieldManagerOf, recordWrite } from '../field-manager.ts';
 import { timestamp, type ApiDeps } from '../deps.ts';
 import { admitNamespace } from '../namespace-lifecycle.ts';
 import { readIncomingObject } from '../incoming.ts';
@@ -26,12 +31,13 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
   const generated = !incoming.metadata.name && !!incoming.metadata.generateName;
 
   for (let nameAttempt = 1; ; nameAttempt++) {
+    const now = timestamp(deps.now());
     const prepared = prepareCreate(rt, incoming, {
-      now: timestamp(deps.now()),
+      now,
       uid: deps.newUid(),
       nameSuffix: randomNameSuffix(deps.random),
     });
-    const object = applyDefaults(rt, prepared);
+    const object = withCreator(rt, incoming, applyDefaults(rt, prepared), request, now);
     const name = object.metadata.name ?? '';
     const errors = validateObject(rt, object);
     if (errors.length > 0) throw invalid(rt.kind, rt.group, name, errors);
@@ -43,6 +49,16 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
     if (stored) return { ok: true, body: await answerFor(deps, key, object, stored), code: 201, warnings };
     if (!generated || nameAttempt >= GENERATE_NAME_ATTEMPTS) throw alreadyExists(rt.plural, rt.group, name);
   }
+}
+
+/**
+ * The creator owns what it wrote: every field it set (Operation Update) or, for a
+ * server-side apply that creates, exactly its applied configuration (Operation Apply).
+ */
+function withCreator(rt: ResourceType, incoming: KubeObject, object: KubeObject, request: ApiRequest, now: string): KubeObject {
+  if (request.patchType !== 'apply') return recordWrite(rt, undefined, object, request, now);
+  const fields = appliedFields(incoming, schemaFor(rt));
+  return withManagers(object, [{ manager: fieldManagerOf(request), operation: 'Apply', apiVersion: rt.apiVersion, time: now, fields }]);
 }
 
 /** Where the object was stored, or undefined when its name is taken. */

@@ -3,14 +3,17 @@
  * patch (driven by the kind's schema) to the current object, then update as PUT does. The
  * patch is re-applied to the fresh object after a lost race, so concurrent patches of
  * different fields both land; a resourceVersion in a merge or strategic patch pins it and
- * makes a race a 409.
+ * makes a race a 409. Every patch records its field manager (field-manager.ts); an apply
+ * patch is server-side apply (apply.ts).
  */
 import { badRequest } from '../../api/errors.ts';
 import { isPlainObject, type KubeObject } from '../../api/object.ts';
 import { applyJsonPatch, applyMergePatch } from '../../api/patch.ts';
 import { schemaFor, type Schema } from '../../api/schema/index.ts';
 import { applyStrategicMergePatch } from '../../api/strategic-merge-patch.ts';
-import type { ApiDeps } from '../deps.ts';
+import { timestamp, type ApiDeps } from '../deps.ts';
+import { recordWrite } from '../field-manager.ts';
+import { apply } from './apply.ts';
 import { guaranteedUpdate } from '../guaranteed-update.ts';
 import { readIncomingObject } from '../incoming.ts';
 import type { ApiReply, ApiRequest, PatchType } from '../request.ts';
@@ -18,6 +21,8 @@ import { objectKey, resolveResource } from '../resolve.ts';
 import { nextVersion } from './update.ts';
 
 export async function patch(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
+  if (request.patchType === 'apply') return apply(deps, request);
+  if (request.options?.force) throw badRequest('force may only be set for apply patches');
   const rt = resolveResource(request);
   const key = objectKey(rt, request);
   const patchType = request.patchType ?? 'merge';
@@ -29,7 +34,8 @@ export async function patch(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
       const patched = applyPatch(patchType, current, request.body, schemaFor(rt));
       const incoming = readIncomingObject(rt, { ...request, body: patched });
       warnings = incoming.warnings;
-      return nextVersion(rt, current, withoutVersion(incoming.object), request.subresource);
+      const next = nextVersion(rt, current, withoutVersion(incoming.object), request.subresource);
+      return recordWrite(rt, current, next, request, timestamp(deps.now()));
     },
     dryRun: request.options?.dryRun,
     requestId: request.requestId,
@@ -45,6 +51,8 @@ function applyPatch(patchType: PatchType, current: KubeObject, body: unknown, sc
       return applyMergePatch(current, body);
     case 'strategic':
       return applyStrategicMergePatch(current, body, schema);
+    case 'apply':
+      throw badRequest('server-side apply is not a patch of the current object');
   }
 }
 

@@ -9,10 +9,11 @@ import { applyDefaults } from '../../api/defaults.ts';
 import { prepareUpdate } from '../../api/metadata.ts';
 import type { ResourceType } from '../../api/resource-type.ts';
 import { validateObject } from '../../api/validation.ts';
-import type { ApiDeps } from '../deps.ts';
+import { timestamp, type ApiDeps } from '../deps.ts';
+import { recordWrite } from '../field-manager.ts';
 import { guaranteedUpdate } from '../guaranteed-update.ts';
 import { readIncomingObject } from '../incoming.ts';
-import type { ApiReply, ApiRequest } from '../request.ts';
+import type { ApiReply, ApiRequest, Subresource } from '../request.ts';
 import { objectKey, resolveResource } from '../resolve.ts';
 
 export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
@@ -22,7 +23,7 @@ export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
   const expected = incoming.metadata.resourceVersion;
   const result = await guaranteedUpdate(deps, rt, key, {
     expectedResourceVersion: expected ? String(expected) : undefined,
-    next: (current) => nextVersion(rt, current, incoming, request.subresource),
+    next: (current) => recordWrite(rt, current, nextVersion(rt, current, incoming, request.subresource), request, timestamp(deps.now())),
     dryRun: request.options?.dryRun,
     requestId: request.requestId,
   });
@@ -30,7 +31,7 @@ export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
 }
 
 /** The pure step shared by update and patch: prepare, default, validate against the old object. */
-export function nextVersion(rt: ResourceType, current: KubeObject, incoming: KubeObject, subresource?: 'status'): KubeObject {
+export function nextVersion(rt: ResourceType, current: KubeObject, incoming: KubeObject, subresource?: Subresource): KubeObject {
   const prepared = prepareUpdate(rt, current, incoming, subresource ? { subresource } : {});
   const next = applyDefaults(rt, prepared);
   const errors = validateObject(rt, next, current);

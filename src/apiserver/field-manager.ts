@@ -1,0 +1,23 @@
+/**
+ * The field manager of the write verbs: every create, update and patch records its
+ * manager's changed fields in managedFields (Operation Update); server-side apply records
+ * its own (verbs/apply.ts). A write that clears managedFields (`[{}]` or `[]`) leaves them
+ * cleared, and a status write leaves them alone.
+ */
+import type { KubeObject } from '../api/object.ts';
+import { recordUpdate, withManagers } from '../api/managed-fields.ts';
+import type { ResourceType } from '../api/resource-type.ts';
+import { schemaFor } from '../api/schema/index.ts';
+import type { ApiRequest } from './request.ts';
+
+/** Without a fieldManager, writes are recorded under this name (the HTTP face passes the user agent's). */
+export const DEFAULT_FIELD_MANAGER = 'unknown';
+
+export const fieldManagerOf = (request: ApiRequest) => request.options?.fieldManager || DEFAULT_FIELD_MANAGER;
+
+export function recordWrite(rt: ResourceType, before: KubeObject | undefined, after: KubeObject, request: ApiRequest, now: string): KubeObject {
+  if (request.subresource === 'status') return after;
+  if (before?.metadata.managedFields !== undefined && after.metadata.managedFields === undefined) return after;
+  const managers = recordUpdate(before, after, schemaFor(rt), { manager: fieldManagerOf(request), now, apiVersion: rt.apiVersion });
+  return managers ? withManagers(after, managers) : after;
+}

@@ -1,0 +1,79 @@
+/**
+ * The I/O of leader election, as actors the elector machine invokes: read the Lease, ask
+ * the pure decision, write what it says (create, or a compare-and-set update on the
+ * resourceVersion it read). A write that loses its race is an answer, not an error: we
+ * do not lead this round. Tests swap these with .provide().
+ */
+import { fromPromise } from 'xstate';
+import { StatusError } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import { ApiClient } from '../../client/api-client.ts';
+import { decideAcquireOrRenew, decideRelease, type LeaderElectionTiming, type LeaseKey, type Observation } from './decide.ts';
+
+export const LEASES = 'leases.coordination.k8s.io';
+
+export interface TryInput {
+  client: ApiClient;
+  identity: string;
+  timing: LeaderElectionTiming;
+  lease: LeaseKey;
+  observed?: Observation;
+  now: number;
+}
+
+export interface TryOutput {
+  leading: boolean;
+  holder?: string;
+  observed?: Observation;
+}
+
+export async function tryAcquireOrRenew(input: TryInput): Promise<TryOutput> {
+  const current = await getLease(input.client, input.lease);
+  const decision = decideAcquireOrRenew(input.identity, input.timing, input.lease, current, input.observed, input.now);
+  try {
+    switch (decision.type) {
+      case 'held':
+        return { leading: false, holder: decision.holder, observed: decision.observed };
+      case 'create':
+      case 'update': {
+        const written =
+          decision.type === 'create' ? await input.client.create(LEASES, decision.lease) : await input.client.update(LEASES, decision.lease);
+        return { leading: true, holder: input.identity, observed: { resourceVersion: written.metadata.resourceVersion ?? '', at: input.now } };
+      }
+      default: {
+        const unknown: never = decision;
+        throw new Error(`unknown decision ${JSON.stringify(unknown)}`);
+      }
+    }
+  } catch (error) {
+    // AlreadyExists or Conflict: someone else wrote first; their record is observed next round.
+    if (error instanceof StatusError && error.code === 409) return { leading: false, ...(input.observed ? { observed: input.observed } : {}) };
+    throw error;
+  }
+}
+
+export async function releaseLease(input: { client: ApiClient; identity: string; lease: LeaseKey; now: number }): Promise<void> {
+  const released = decideRelease(input.identity, await getLease(input.client, input.lease), input.now);
+  if (!released) return;
+  await input.client.update(LEASES, released).catch((error: unknown) => {
+    if (!(error instanceof StatusError && (error.code === 409 || error.code === 404))) throw error;
+  });
+}
+
+async function getLease(client: ApiClient, lease: LeaseKey): Promise<KubeObject | undefined> {
+  try {
+    return await client.get(LEASES, lease.namespace, lease.name);
+  } catch (error) {
+    if (error instanceof StatusError && error.code === 404) return undefined;
+    throw error;
+  }
+}
+
+export const leaderElectionEffects = {
+  connect: fromPromise<ApiClient, { natsUrl: string; identity: string }>(({ input }) => ApiClient.connect(input.natsUrl, `leader-elector-${input.identity}`, { timeoutMs: 5_000 })),
+  tryAcquireOrRenew: fromPromise<TryOutput, TryInput>(({ input }) => tryAcquireOrRenew(input)),
+  release: fromPromise<void, { client: ApiClient; identity: string; lease: LeaseKey; now: number }>(({ input }) => releaseLease(input)),
+  disconnect: fromPromise<void, { client?: ApiClient }>(async ({ input }) => {
+    await input.client?.close();
+  }),
+};
