@@ -2,11 +2,9 @@
 // /openapi/v3 documents (explain, create -f, client-side apply with its strategic merge
 // patches, edit, --validate=strict) and the scale subresource.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/api/object.ts';
-import { startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
+import { kubectlOk, startHttpTestCluster, writeManifest, type HttpTestCluster } from '../support/http-cluster.ts';
 
 /** The seed Deployment of the Kubernetes docs: nginx:1.14.2, 3 replicas, port 80. */
 const nginx = (name: string, { replicas = 3, image = 'nginx:1.14.2', extra = '' } = {}) => `apiVersion: apps/v1
@@ -51,16 +49,8 @@ describe('kubectl apply, create -f, edit, explain and scale through the HTTPS fa
   });
   after(() => cluster?.dispose());
 
-  const manifest = async (name: string, text: string) => {
-    const path = join(cluster.dataDir, name);
-    await writeFile(path, text);
-    return path;
-  };
-  const ok = async (...args: string[]) => {
-    const result = await cluster.kubectl(...args);
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result;
-  };
+  const manifest = (name: string, text: string) => writeManifest(cluster, name, text);
+  const ok = (...args: string[]) => kubectlOk(cluster, ...args);
   const deployment = (name: string) => cluster.client.get('deployments.apps', 'default', name);
 
   it('explain deployment.spec.strategy reads the schema from /openapi/v3', async () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
+import { kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
 
 describe('kubectl create (protobuf bodies) through the HTTPS face', { timeout: 180_000 }, () => {
   let cluster: HttpTestCluster;
@@ -14,11 +14,7 @@ describe('kubectl create (protobuf bodies) through the HTTPS face', { timeout: 1
   });
   after(() => cluster?.dispose());
 
-  const ok = async (...args: string[]) => {
-    const result = await cluster.kubectl(...args);
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout.trim();
-  };
+  const ok = async (...args: string[]) => (await kubectlOk(cluster, ...args)).stdout.trim();
   const stored = (resource: string, namespace: string, name: string) => cluster.client.get(resource, namespace, name);
 
   it('create namespace', async () => {

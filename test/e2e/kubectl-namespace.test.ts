@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createActor, waitFor, type Actor } from 'xstate';
 import { controllerManagerMachine } from '../../actors/controller-manager.machine.ts';
-import { startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
+import { kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
 
 describe('kubectl delete namespace', { timeout: 120_000 }, () => {
   let cluster: HttpTestCluster;
@@ -24,11 +24,7 @@ describe('kubectl delete namespace', { timeout: 120_000 }, () => {
     await cluster?.dispose();
   });
 
-  const ok = async (...args: string[]) => {
-    const result = await cluster.kubectl(...args);
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout.trim();
-  };
+  const ok = async (...args: string[]) => (await kubectlOk(cluster, ...args)).stdout.trim();
 
   it('empties the namespace and returns once it is gone', async () => {
     assert.equal(await ok('create', 'namespace', 'team-a'), 'namespace/team-a created');

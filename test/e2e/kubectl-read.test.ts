@@ -2,7 +2,7 @@
 // output kubectl offers, selectors, all namespaces, and error output.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
+import { kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
 
 describe('kubectl reads through the HTTPS face', { timeout: 120_000 }, () => {
   let cluster: HttpTestCluster;
@@ -29,11 +29,7 @@ describe('kubectl reads through the HTTPS face', { timeout: 120_000 }, () => {
   });
   after(() => cluster?.dispose());
 
-  const ok = async (...args: string[]) => {
-    const result = await cluster.kubectl(...args);
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout;
-  };
+  const ok = async (...args: string[]) => (await kubectlOk(cluster, ...args)).stdout;
   const lines = (text: string) => text.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
 
   it('version reports the server as v1.32', async () => {

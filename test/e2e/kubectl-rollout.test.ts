@@ -10,7 +10,7 @@ import { newDeploymentController } from '../../src/controllers/deployment/contro
 import { newGarbageCollector } from '../../src/controllers/garbage-collector/controller.ts';
 import { newReplicaSetController } from '../../src/controllers/replicaset/controller.ts';
 import { SharedInformerFactory } from '../../src/informer/informer-factory.ts';
-import { startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
+import { kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
 
 describe('kubectl rollout', { timeout: 180_000 }, () => {
   let cluster: HttpTestCluster;
@@ -51,11 +51,7 @@ describe('kubectl rollout', { timeout: 180_000 }, () => {
       await cluster.client.update('pods', { ...pod, status }, { subresource: 'status' }).catch(() => undefined);
     }
   };
-  const ok = async (...args: string[]) => {
-    const result = await cluster.kubectl(...args);
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout.trim();
-  };
+  const ok = async (...args: string[]) => (await kubectlOk(cluster, ...args)).stdout.trim();
   const image = async () => ok('get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}');
 
   it('rollout status, set image, rollout undo', async () => {

@@ -2,12 +2,10 @@
 // application/apply-patch+yaml, conflicts between field managers as kubectl prints them,
 // --force-conflicts, and managedFields shown by --show-managed-fields.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../src/api/object.ts';
-import { startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
+import { kubectlOk, startHttpTestCluster, writeManifest, type HttpTestCluster } from '../support/http-cluster.ts';
 
 /** The seed Deployment of the Kubernetes docs: nginx:1.14.2, 3 replicas, port 80. */
 const nginx = (name: string, { replicas = 3, image = 'nginx:1.14.2' } = {}) => `apiVersion: apps/v1
@@ -53,16 +51,8 @@ describe('kubectl apply --server-side through the HTTPS face', { timeout: 180_00
   });
   after(() => cluster?.dispose());
 
-  const manifest = async (name: string, text: string) => {
-    const path = join(cluster.dataDir, name);
-    await writeFile(path, text);
-    return path;
-  };
-  const ok = async (...args: string[]) => {
-    const result = await cluster.kubectl(...args);
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result;
-  };
+  const manifest = (name: string, text: string) => writeManifest(cluster, name, text);
+  const ok = (...args: string[]) => kubectlOk(cluster, ...args);
   const deployment = (name: string) => cluster.client.get('deployments.apps', 'default', name);
 
   it('creates the seed Deployment, then applies it again unchanged', async () => {

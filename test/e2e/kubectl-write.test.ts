@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/api/object.ts';
 import type { WatchEvent } from '../../src/apiserver/request.ts';
-import { startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
+import { kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
 
 const configMap = (name: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -22,11 +22,7 @@ describe('kubectl writes through the HTTPS face', { timeout: 120_000 }, () => {
   });
   after(() => cluster?.dispose());
 
-  const ok = async (...args: string[]) => {
-    const result = await cluster.kubectl(...args);
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout.trim();
-  };
+  const ok = async (...args: string[]) => (await kubectlOk(cluster, ...args)).stdout.trim();
 
   it('label and annotate', async () => {
     await cluster.client.create('configmaps', configMap('labelled'));

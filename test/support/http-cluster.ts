@@ -5,8 +5,9 @@
  * kubectl cannot create yet, and `kubectl(...)` running /usr/bin/kubectl with that
  * kubeconfig and a private discovery cache. dispose() stops all and removes the dirs.
  */
+import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActor, waitFor, type Actor } from 'xstate';
@@ -101,4 +102,18 @@ export async function startHttpTestCluster(options: { insecure?: boolean } = {})
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs kubectl and fails the test, with kubectl's stderr, unless it exits 0. */
+export async function kubectlOk(cluster: HttpTestCluster, ...args: string[]): Promise<KubectlResult> {
+  const result = await cluster.kubectl(...args);
+  assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
+  return result;
+}
+
+/** Writes a manifest into the cluster's data dir and returns its path. */
+export async function writeManifest(cluster: HttpTestCluster, name: string, text: string): Promise<string> {
+  const path = join(cluster.dataDir, name);
+  await writeFile(path, text);
+  return path;
 }
