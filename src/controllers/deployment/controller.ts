@@ -15,6 +15,7 @@ import { deletedObject } from '../../informer/event-handlers.ts';
 import { NAMESPACE_INDEX, objectKey } from '../../informer/indexer.ts';
 import type { SharedInformerFactory } from '../../informer/informer-factory.ts';
 import { Controller, enqueueObject, type ControllerOptions, type ReconcileResult } from '../runtime/controller.ts';
+import { ApiEventRecorder, type EventRecorder } from '../runtime/events.ts';
 import { controllerRef, ownerKey } from '../runtime/owner.ts';
 import { decideDeployment, type DeploymentAction } from './decide.ts';
 
@@ -22,8 +23,13 @@ export const DEPLOYMENTS = 'deployments.apps';
 const REPLICASETS = 'replicasets.apps';
 const PODS = 'pods';
 
-export function newDeploymentController(client: ApiClient, factory: SharedInformerFactory, options: ControllerOptions = {}): Controller {
+export function newDeploymentController(
+  client: ApiClient,
+  factory: SharedInformerFactory,
+  options: ControllerOptions & { recorder?: EventRecorder } = {},
+): Controller {
   const clock: Clock = options.clock ?? realClock;
+  const recorder = options.recorder ?? new ApiEventRecorder(client, 'deployment-controller', clock);
   const controller = new Controller('deployment', options);
   const deployments = factory.informerFor(DEPLOYMENTS);
   const replicaSets = factory.informerFor(REPLICASETS);
@@ -64,23 +70,40 @@ export function newDeploymentController(client: ApiClient, factory: SharedInform
     const d = deployments.indexer.get(key);
     if (!d) return {};
     const ns = d.metadata.namespace ?? '';
-    const decision = decideDeployment(d, replicaSets.indexer.byIndex(NAMESPACE_INDEX, ns), pods.indexer.byIndex(NAMESPACE_INDEX, ns), clock.now());
-    await carryOut(client, d, decision.actions);
+    const inNamespace = replicaSets.indexer.byIndex(NAMESPACE_INDEX, ns);
+    const decision = decideDeployment(d, inNamespace, pods.indexer.byIndex(NAMESPACE_INDEX, ns), clock.now());
+    // Sizes as the decision saw them: after our write the cache may already show the new one.
+    const sizeSeen = new Map(inNamespace.map((rs) => [rs.metadata.name, replicasOf(rs)]));
+    await carryOut(client, d, decision.actions, (rs, from) => recordScaling(recorder, d, rs, from ?? sizeSeen.get(rs.metadata.name)));
     return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
   });
   return controller;
 }
 
-async function carryOut(client: ApiClient, d: KubeObject, actions: DeploymentAction[]): Promise<void> {
+/** Called after a ReplicaSet write that may have changed its size (`from` given for a create: 0). */
+type OnScaled = (rs: KubeObject, from?: number) => void;
+
+const replicasOf = (rs: KubeObject | undefined): number | undefined => (rs?.spec as { replicas?: number } | undefined)?.replicas;
+
+/** ScalingReplicaSet, as Kubernetes' scaleReplicaSet reports a size change. */
+function recordScaling(recorder: EventRecorder, d: KubeObject, rs: KubeObject, from: number | undefined): void {
+  const to = replicasOf(rs) ?? 0;
+  if (from === undefined || from === to) return;
+  const direction = to > from ? 'up' : 'down';
+  recorder.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${rs.metadata.name} from ${from} to ${to}`);
+}
+
+async function carryOut(client: ApiClient, d: KubeObject, actions: DeploymentAction[], onScaled: OnScaled): Promise<void> {
   let current = d;
   for (const action of actions) {
     switch (action.type) {
       case 'createReplicaSet':
         // Already there: the cache lagged our own earlier create; its event requeues us.
-        await client.create(REPLICASETS, action.rs).catch((e) => ignoreCode(e, 409));
+        if (await client.create(REPLICASETS, action.rs).catch((e) => ignoreCode(e, 409))) onScaled(action.rs, 0);
         break;
       case 'updateReplicaSet':
         await client.update(REPLICASETS, action.rs);
+        onScaled(action.rs);
         break;
       case 'deleteReplicaSet':
         await client

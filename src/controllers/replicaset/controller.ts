@@ -15,6 +15,7 @@ import { deletedObject } from '../../informer/event-handlers.ts';
 import { NAMESPACE_INDEX, objectKey } from '../../informer/indexer.ts';
 import type { SharedInformerFactory } from '../../informer/informer-factory.ts';
 import { Controller, enqueueObject, type ControllerOptions, type ReconcileResult } from '../runtime/controller.ts';
+import { ApiEventRecorder, type EventRecorder } from '../runtime/events.ts';
 import { Expectations } from '../runtime/expectations.ts';
 import { controllerRef, newControllerRef, ownerKey } from '../runtime/owner.ts';
 import { decideReplicaSet, type ReplicaSetAction } from './decide.ts';
@@ -27,8 +28,13 @@ export interface ReplicaSetController {
   expectations: Expectations;
 }
 
-export function newReplicaSetController(client: ApiClient, factory: SharedInformerFactory, options: ControllerOptions = {}): ReplicaSetController {
+export function newReplicaSetController(
+  client: ApiClient,
+  factory: SharedInformerFactory,
+  options: ControllerOptions & { recorder?: EventRecorder } = {},
+): ReplicaSetController {
   const clock: Clock = options.clock ?? realClock;
+  const recorder = options.recorder ?? new ApiEventRecorder(client, 'replicaset-controller', clock);
   const controller = new Controller('replicaset', options);
   const expectations = new Expectations();
   const rsInformer = factory.informerFor(REPLICASETS);
@@ -90,13 +96,13 @@ export function newReplicaSetController(client: ApiClient, factory: SharedInform
     const now = clock.now();
     const pods = podInformer.indexer.byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '');
     const decision = decideReplicaSet(rs, pods, now, { expectationsSatisfied: expectations.satisfied(key, now) });
-    await carryOut(client, key, rs, decision.actions, expectations, now);
+    await carryOut(client, recorder, key, rs, decision.actions, expectations, now);
     return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
   });
   return { controller, expectations };
 }
 
-async function carryOut(client: ApiClient, key: string, rs: KubeObject, actions: ReplicaSetAction[], expectations: Expectations, now: number): Promise<void> {
+async function carryOut(client: ApiClient, recorder: EventRecorder, key: string, rs: KubeObject, actions: ReplicaSetAction[], expectations: Expectations, now: number): Promise<void> {
   const errors: unknown[] = [];
   const attempt = async (write: () => Promise<unknown>, onFailure?: () => void) => {
     try {
@@ -126,7 +132,15 @@ async function carryOut(client: ApiClient, key: string, rs: KubeObject, actions:
       const slice = creates.slice(i, i + batch);
       i += slice.length;
       const before = errors.length;
-      await Promise.all(slice.map(({ pod }) => attempt(() => client.create(PODS, pod), () => expectations.creationObserved(key))));
+      const create = (pod: KubeObject) =>
+        client.create(PODS, pod).then(
+          (created) => recorder.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`),
+          (error: unknown) => {
+            recorder.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(error)}`);
+            throw error;
+          },
+        );
+      await Promise.all(slice.map(({ pod }) => attempt(() => create(pod), () => expectations.creationObserved(key))));
       if (errors.length > before) {
         for (let skipped = i; skipped < creates.length; skipped++) expectations.creationObserved(key);
         break;
@@ -140,7 +154,15 @@ async function carryOut(client: ApiClient, key: string, rs: KubeObject, actions:
     await Promise.all(
       deletes.map(({ pod }) =>
         attempt(
-          () => client.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } }).catch(ignoreNotFound),
+          () =>
+            client.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } }).then(
+              () => recorder.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`),
+              (error: unknown) => {
+                if (error instanceof StatusError && error.code === 404) return;
+                recorder.record(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(error)}`);
+                throw error;
+              },
+            ),
           () => expectations.deletionObserved(key, objectKey(pod)),
         ),
       ),
@@ -158,6 +180,8 @@ function patchOwnerRefs(client: ApiClient, pod: KubeObject, ownerReferences: unk
   const patch = { metadata: { ownerReferences, resourceVersion: pod.metadata.resourceVersion } };
   return client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, patch, 'merge');
 }
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function ignoreNotFound(error: unknown): undefined {
   if (error instanceof StatusError && error.code === 404) return undefined;
