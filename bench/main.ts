@@ -5,13 +5,14 @@
  * run's figure, and writes bench/results.json for the next run to compare with.
  *
  *   npm run bench                # everything (1M-event rebuild included: a few minutes)
- *   npm run bench -- --quick     # smaller counts, for a smoke run
+ *   npm run bench -- --quick     # smaller counts (a 200-replica Deployment), for a smoke run
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT, startNatsServer } from '../src/natsd/server.ts';
 import { benchApiCreates } from './api-create.ts';
+import { benchControllers } from './controllers.ts';
 import type { Figure } from './figures.ts';
 import { benchRawNats } from './raw-nats.ts';
 import { benchStoreRebuild } from './store-rebuild.ts';
@@ -31,6 +32,8 @@ const COMPARISONS: Comparison[] = [
   { figure: 'api create, 64 concurrent', raw: 'raw acked publish, 256 in flight', target: 0.5 },
   { figure: 'store rebuild, 100k events', raw: 'raw replay with msgpack decode', target: 0.8 },
   { figure: 'store rebuild, 1M events', raw: 'raw replay with msgpack decode', target: 0.8 },
+  { figure: 'informer pod events during rollout', raw: 'raw replay with msgpack decode' },
+  { figure: 'informer initial sync', raw: 'raw replay with msgpack decode' },
 ];
 
 async function main() {
@@ -49,6 +52,7 @@ async function main() {
     note(await benchRawNats(nats.url, quick ? { publishes: 5_000, replay: 50_000 } : undefined));
     note(await benchApiCreates(nats.url, quick ? { sequential: 500, concurrent: 5_000, clients: 64 } : undefined));
     note(await benchStoreRebuild(nats.url, quick ? [20_000] : [100_000, 1_000_000]));
+    note(await benchControllers(nats.url, quick ? 200 : 1_000));
   } finally {
     await nats.stop();
     await rm(storeDir, { recursive: true, force: true });

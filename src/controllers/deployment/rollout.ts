@@ -113,7 +113,10 @@ export function scale(plan: Plan): void {
   const newRS = plan.newRS();
   const activeOrLatest = findActiveOrLatest(newRS, plan.oldRSs());
   if (activeOrLatest) {
-    if (replicasOf(activeOrLatest) !== wanted) plan.scale(activeOrLatest, wanted);
+    // Also when only its desired-replicas annotation is stale (Kubernetes returns early
+    // there and the Deployment then reads as a scaling event forever: kubernetes#138036).
+    // plan.scale writes nothing when neither the size nor the annotations change.
+    plan.scale(activeOrLatest, wanted);
     return;
   }
   if (newRS && isSaturated(d, newRS)) {
@@ -124,7 +127,10 @@ export function scale(plan: Plan): void {
   const active = activeOnly(plan.all());
   const allowed = wanted > 0 ? wanted + maxSurge(d) : 0;
   const toAdd = allowed - sumOf(active, replicasOf);
-  if (toAdd === 0) return;
+  // No active RS (paused before its first one was created): nothing to share the change.
+  // With toAdd 0 the sizes stay but the annotations must still move to the new count,
+  // or the Deployment reads as a scaling event forever and never rolls again.
+  if (active.length === 0) return;
   active.sort(toAdd > 0 ? bySizeNewer : bySizeOlder);
   const sizes = new Map<string, number>();
   let added = 0;
