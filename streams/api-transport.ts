@@ -10,6 +10,7 @@ import { Decoder, Encoder } from '@msgpack/msgpack';
 import { createInbox, type Msg, type NatsConnection, type Subscription } from 'nats';
 import {
   badRequest,
+  entityTooLarge,
   expired,
   fromStatus,
   isStatus,
@@ -134,7 +135,7 @@ export function serveApi(nc: NatsConnection, handlers: ApiHandlers, log: Logger)
       const request = decodeWireRequest(msg);
       if (request.verb === 'watch') return await openWatch(msg, request);
       const reply = await handlers.handle(request);
-      msg.respond(encode(reply));
+      msg.respond(fitting(encode(reply), nc));
     } catch (error) {
       const status = toStatusError(error);
       if (status.code >= 500) log.error({ err: error, subject: msg.subject }, 'request failed');
@@ -160,6 +161,19 @@ export function serveApi(nc: NatsConnection, handlers: ApiHandlers, log: Logger)
   return {
     drain: () => (drained ??= drain()),
   };
+}
+
+/**
+ * An answer larger than the server's max_payload would be dropped by NATS, leaving the
+ * client to time out; a Status that says what to do instead reaches it at once.
+ */
+function fitting(bytes: Uint8Array, nc: NatsConnection): Uint8Array {
+  const limit = nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+  if (bytes.byteLength <= limit) return bytes;
+  const status = entityTooLarge(
+    `the answer is ${bytes.byteLength} bytes, more than one NATS message holds (${limit}): list with limit and continue (ApiClient.listAll pages)`,
+  );
+  return encode({ ok: false, status: status.toStatus() });
 }
 
 /** Sends one request and decodes its reply; a transport failure surfaces as a StatusError. */

@@ -50,7 +50,7 @@ export async function getCommand(args: string[]): Promise<number> {
       const options: { labelSelector?: string; fieldSelector?: string } = {};
       if (values.selector) options.labelSelector = values.selector as string;
       if (values['field-selector']) options.fieldSelector = values['field-selector'] as string;
-      objects = (await client.list(rt.key, namespace, options)).items;
+      objects = (await client.listAll(rt.key, namespace, options)).items;
       if (objects.length === 0 && (format === 'table' || format === 'wide')) {
         process.stderr.write(namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
         return 0;

@@ -12,6 +12,9 @@ import { connectNats, drainNats, type NatsConnection } from '../../streams/conne
 import { requestApi, watchApi, type WatchStream } from '../../streams/api-transport.ts';
 import type { ApiRequest, ObjectList, PatchType, RequestOptions, Subresource, WatchEvent } from '../apiserver/request.ts';
 
+/** Objects per page of listAll: ~1 KiB objects keep a page well under NATS' payload limit. */
+export const LIST_PAGE_SIZE = 500;
+
 export interface ClientOptions {
   /** Per attempt; a write is retried once more with the same request id after a timeout. */
   timeoutMs?: number;
@@ -44,6 +47,24 @@ export class ApiClient {
 
   list(resource: string, namespace?: string, options?: RequestOptions): Promise<ObjectList> {
     return this.send({ verb: 'list', resource, namespace, options }) as Promise<ObjectList>;
+  }
+
+  /**
+   * Every matching object, fetched in pages (one NATS message holds at most a few MiB)
+   * that the server cuts from one snapshot, so the result is consistent at the first
+   * page's resourceVersion, as a single list would be.
+   */
+  async listAll(resource: string, namespace?: string, options: RequestOptions = {}, pageSize = LIST_PAGE_SIZE): Promise<ObjectList> {
+    const first = await this.list(resource, namespace, { ...options, limit: pageSize });
+    const items = [...first.items];
+    let next = first.metadata.continue;
+    while (next) {
+      const { resourceVersion: _rv, ...rest } = options;
+      const page = await this.list(resource, namespace, { ...rest, limit: pageSize, continue: next });
+      items.push(...page.items);
+      next = page.metadata.continue;
+    }
+    return { ...first, metadata: { resourceVersion: first.metadata.resourceVersion }, items };
   }
 
   create(resource: string, object: KubeObject, options?: RequestOptions): Promise<KubeObject> {

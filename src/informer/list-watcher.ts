@@ -37,8 +37,9 @@ export function listWatcher(client: ApiClient, selection: Selection): ListerWatc
   };
   return {
     selection,
-    // resourceVersion "" is a consistent read: the list is at least as new as any write made before it.
-    list: () => client.list(selection.resource, selection.namespace, { ...selectors, resourceVersion: '' }),
+    // resourceVersion "" is a consistent read: the list is at least as new as any write made
+    // before it. Paged, because one NATS message cannot hold a large cluster's list.
+    list: () => client.listAll(selection.resource, selection.namespace, { ...selectors, resourceVersion: '' }),
     watch: (options, onEvent) =>
       client.watch(
         selection.resource,

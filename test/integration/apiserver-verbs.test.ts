@@ -251,3 +251,17 @@ describe('delete of an object already being deleted', () => {
     assert.equal(second.metadata.deletionTimestamp, first.metadata.deletionTimestamp);
   });
 });
+
+describe('large lists', () => {
+  it('pages through listAll and refuses, with a Status, an answer larger than one NATS message', async () => {
+    await cluster.client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'big-list' } });
+    const value = 'x'.repeat(400 * 1024);
+    for (let i = 0; i < 12; i++) {
+      await cluster.client.create('configmaps', { ...configMap(`big-${String(i).padStart(2, '0')}`, { v: value }, 'big-list') });
+    }
+    const all = await cluster.client.listAll('configmaps', 'big-list', {}, 4);
+    assert.equal(all.items.length, 12);
+    assert.deepEqual(all.items.map((i) => i.metadata.name), Array.from({ length: 12 }, (_, i) => `big-${String(i).padStart(2, '0')}`));
+    await rejects(cluster.client.list('configmaps', 'big-list'), 413, 'RequestEntityTooLarge', /list with limit and continue/);
+  });
+});
