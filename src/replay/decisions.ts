@@ -15,7 +15,7 @@
  *   createPod: pod labels | deletePod, adoptPod, releasePod: pod uid |
  *   ReplicaSet status: replicas, fullyLabeled, ready, available, observedGeneration |
  *   createReplicaSet: name, replicas, template | updateReplicaSet: replicas, revision,
- *   desired/max annotations | Deployment status: counts, observedGeneration, conditions'
+ *   desired/max annotations | adoptRS, releaseRS: RS uid | Deployment status: counts, observedGeneration, conditions'
  *   type/status/reason | updateDeployment: revision.
  * A controller decides from caches that may lag the log, so a write is explained when
  * the decision at any of the `window` revisions before it asks for it. Pure: no I/O.
@@ -85,6 +85,10 @@ const deploymentKey = (a: DeploymentAction, d: KubeObject): string => {
       return `updateRS ${a.rs.metadata.uid} ${rsSpecKey(a.rs)}`;
     case 'deleteReplicaSet':
       return `deleteRS ${a.rs.metadata.uid}`;
+    case 'adoptReplicaSet':
+      return `adoptRS ${d.metadata.uid} rs=${a.rs.metadata.uid}`;
+    case 'releaseReplicaSet':
+      return `releaseRS ${d.metadata.uid} rs=${a.rs.metadata.uid}`;
     case 'updateDeployment':
       return `dRevision ${d.metadata.uid} ${a.annotations[REVISION]}`;
     case 'updateStatus':
@@ -133,6 +137,11 @@ export function recordedKey(store: ObjectStore, change: StoreChange): { controll
     if (change.type === 'ADDED') return { controller: 'deployment', key: `createRS ${ref!.uid} ${o.metadata.name} ${rsSpecKey(o)} template=${canonicalJson((o.spec as { template?: unknown }).template)}` };
     if (!prev) return undefined;
     if (change.type === 'DELETED') return prev.metadata.deletionTimestamp ? undefined : { controller: 'deployment', key: `deleteRS ${o.metadata.uid}` };
+    if (change.type === 'MODIFIED' && !same(prev.metadata.ownerReferences, o.metadata.ownerReferences)) {
+      const before = controllerRef(prev);
+      if (!before && ref) return { controller: 'deployment', key: `adoptRS ${ref.uid} rs=${o.metadata.uid}` };
+      if (before && !ref) return { controller: 'deployment', key: `releaseRS ${before.uid} rs=${o.metadata.uid}` };
+    }
     if (!same(prev.status, o.status)) return { controller: 'replicaset', key: rsStatusKey(o.metadata.uid!, (o.status ?? {}) as Record<string, unknown>) };
     if (ref?.kind === 'Deployment' && !same(rsSpecOf(prev), rsSpecOf(o))) return { controller: 'deployment', key: `updateRS ${o.metadata.uid} ${rsSpecKey(o)}` };
     return undefined;

@@ -108,6 +108,10 @@ export class ControllerWorld {
     let current = d;
     for (const action of actions) {
       switch (action.type) {
+        case 'adoptReplicaSet':
+        case 'releaseReplicaSet':
+          this.update({ ...action.rs, metadata: { ...action.rs.metadata, ownerReferences: action.ownerReferences } });
+          break;
         case 'createReplicaSet':
           this.create(action.rs);
           break;

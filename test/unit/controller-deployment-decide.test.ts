@@ -322,3 +322,65 @@ describe('a rolling update, simulated with pods ready at once', () => {
     });
   }
 });
+
+describe('decideDeployment: ReplicaFailure', () => {
+  const failing = (rs: KubeObject): KubeObject => ({
+    ...rs,
+    status: { ...(rs.status as object), conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'pods "web-x" is forbidden: exceeded quota', lastTransitionTime: at(5) }] },
+  });
+  it('given its ReplicaSet reports ReplicaFailure, then the Deployment carries it; once gone, it is removed', () => {
+    const d = deploy({ replicas: 3 });
+    const rs = failing(rsOf(d, { replicas: 3, revision: 1 }));
+    const withFailure = d.metadata.annotations ? d : { ...d, metadata: { ...d.metadata, annotations: { [REV]: '1' } } };
+    const status = statusOf(decideDeployment(withFailure, [rs], [], NOW).actions);
+    assert.deepEqual(cond(status, 'ReplicaFailure'), {
+      type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'pods "web-x" is forbidden: exceeded quota', lastUpdateTime: at(5), lastTransitionTime: at(5),
+    });
+    const healed = { ...rs, status: { ...(rs.status as object), conditions: [] } };
+    const after = statusOf(decideDeployment({ ...withFailure, status }, [healed], [], NOW).actions);
+    assert.equal(cond(after, 'ReplicaFailure'), undefined);
+    assert.ok(after, 'the removal is a status write');
+  });
+});
+
+describe('decideDeployment: claiming ReplicaSets', () => {
+  const orphan = (d: KubeObject, labels: Record<string, string>, extra: Partial<KubeObject['metadata']> = {}): KubeObject => {
+    const rs = rsOf(d, { replicas: 1, revision: 1 });
+    return { ...rs, metadata: { ...rs.metadata, name: `stray-${seq}`, labels, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm', uid: 'cm-uid' }], ...extra } };
+  };
+  it('given an orphan whose labels match, then it is adopted, pinned to its resourceVersion, and nothing else is done yet', () => {
+    const d = deploy();
+    const rs = orphan(d, { app: 'web' });
+    const { actions } = decideDeployment(d, [rs], [], NOW);
+    assert.deepEqual(actions.map((a) => a.type), ['adoptReplicaSet']);
+    const [adopt] = ofType(actions, 'adoptReplicaSet');
+    assert.equal(adopt!.rs.metadata.resourceVersion, rs.metadata.resourceVersion);
+    assert.deepEqual(adopt!.ownerReferences, [
+      { apiVersion: 'v1', kind: 'ConfigMap', name: 'cm', uid: 'cm-uid' },
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true, blockOwnerDeletion: true },
+    ]);
+  });
+  it('given an orphan that does not match, being deleted, or controlled by another, then it is left alone', () => {
+    const d = deploy();
+    const others = [
+      orphan(d, { app: 'db' }),
+      orphan(d, { app: 'web' }, { deletionTimestamp: at(1) }),
+      orphan(d, { app: 'web' }, { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'other', uid: 'other', controller: true }] }),
+    ];
+    const { actions } = decideDeployment(d, others, [], NOW);
+    assert.equal(ofType(actions, 'adoptReplicaSet').length + ofType(actions, 'releaseReplicaSet').length, 0);
+  });
+  it('given an owned ReplicaSet whose labels stop matching, then it is released (its other refs kept)', () => {
+    const d = deploy();
+    const rs = rsOf(d, { replicas: 1, revision: 1 });
+    const moved = { ...rs, metadata: { ...rs.metadata, labels: { app: 'elsewhere' }, ownerReferences: [...rs.metadata.ownerReferences!, { apiVersion: 'v1', kind: 'ConfigMap', name: 'cm', uid: 'cm-uid' }] } };
+    const { actions } = decideDeployment(d, [moved], [], NOW);
+    assert.deepEqual(actions.map((a) => a.type), ['releaseReplicaSet']);
+    assert.deepEqual(ofType(actions, 'releaseReplicaSet')[0]!.ownerReferences, [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm', uid: 'cm-uid' }]);
+  });
+  it('given a Deployment being deleted, then it neither adopts nor releases', () => {
+    const d = { ...deploy(), metadata: { ...deploy().metadata, deletionTimestamp: at(1) } };
+    const { actions } = decideDeployment(d, [orphan(deploy(), { app: 'web' })], [], NOW);
+    assert.equal(ofType(actions, 'adoptReplicaSet').length, 0);
+  });
+});

@@ -147,3 +147,23 @@ describe('property: the decision converges the pod count to spec.replicas', () =
     );
   });
 });
+
+describe('decideReplicaSet: ReplicaFailure', () => {
+  const failure = { reason: 'FailedCreate' as const, message: 'pods "web-x" is forbidden: unable to create new content in namespace ns because it is being terminated' };
+  const statusOf = (d: ReturnType<typeof decideReplicaSet>) => d.actions.find((a) => a.type === 'updateStatus')?.status;
+  it('given the last creates failed, then the status carries ReplicaFailure with its reason and message', () => {
+    const status = statusOf(decideReplicaSet(rs(1), [], NOW, { ...ok, manageFailure: failure }));
+    assert.deepEqual(status?.conditions, [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: failure.message, lastTransitionTime: '2026-01-01T00:10:00Z' }]);
+  });
+  it('given ReplicaFailure already set, then another failure keeps it as is (no status write for it)', () => {
+    const first = statusOf(decideReplicaSet(rs(1), [], NOW, { ...ok, manageFailure: failure }))!;
+    const again = decideReplicaSet({ ...rs(1), status: first }, [], NOW + 5000, { ...ok, manageFailure: { reason: 'FailedDelete', message: 'other' } });
+    assert.equal(statusOf(again), undefined);
+  });
+  it('given ReplicaFailure set and a sync without failure, then it is removed', () => {
+    const first = statusOf(decideReplicaSet(rs(1), [], NOW, { ...ok, manageFailure: failure }))!;
+    const status = statusOf(decideReplicaSet({ ...rs(1), status: first }, [], NOW, ok));
+    assert.ok(status, 'the removal is a status write');
+    assert.equal(status.conditions, undefined);
+  });
+});

@@ -2,12 +2,14 @@
  * The Deployment controller's wiring: which events enqueue which Deployment, and the
  * writes that carry out decideDeployment's actions. ReplicaSets enqueue their
  * controlling Deployment; pods enqueue the Deployment that controls their ReplicaSet
- * (Recreate waits for old pods to be gone). No expectations: the new ReplicaSet's name
+ * (Recreate waits for old pods to be gone); an orphan ReplicaSet enqueues every
+ * Deployment of its namespace whose selector matches it, which may adopt it. No expectations: the new ReplicaSet's name
  * is deterministic, so a create the cache has not shown yet answers AlreadyExists, and
  * every update is pinned to the resourceVersion the decision saw (a race is a 409, then
  * a retry with backoff).
  */
 import type { KubeObject } from '../../api/object.ts';
+import { labelSelectorMatches, type LabelSelector } from '../../api/selectors.ts';
 import { StatusError } from '../../api/errors.ts';
 import type { ApiClient } from '../../client/api-client.ts';
 import { realClock, type Clock } from '../../informer/clock.ts';
@@ -42,6 +44,13 @@ export function newDeploymentController(
   const enqueueOwner = (rs: KubeObject) => {
     const key = ownerOf(rs, 'Deployment');
     if (key) controller.enqueue(key);
+    else if (!controllerRef(rs)) enqueueMatching(rs);
+  };
+  const enqueueMatching = (rs: KubeObject) => {
+    for (const d of deployments.indexer.byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '')) {
+      const selector = (d.spec as { selector?: LabelSelector } | undefined)?.selector;
+      if (selector && labelSelectorMatches(selector, rs.metadata.labels)) controller.enqueue(objectKey(d));
+    }
   };
   const enqueueForPod = (pod: KubeObject) => {
     const rsKey = ownerOf(pod, 'ReplicaSet');
@@ -97,6 +106,13 @@ async function carryOut(client: ApiClient, d: KubeObject, actions: DeploymentAct
   let current = d;
   for (const action of actions) {
     switch (action.type) {
+      case 'adoptReplicaSet':
+      case 'releaseReplicaSet': {
+        const { rs } = action;
+        const patch = { metadata: { ownerReferences: action.ownerReferences, resourceVersion: rs.metadata.resourceVersion } };
+        await client.patch(REPLICASETS, rs.metadata.namespace, rs.metadata.name!, patch, 'merge').catch((e) => ignoreCode(e, 404));
+        break;
+      }
       case 'createReplicaSet':
         // Already there: the cache lagged our own earlier create; its event requeues us.
         if (await client.create(REPLICASETS, action.rs).catch((e) => ignoreCode(e, 409))) onScaled(action.rs, 0);

@@ -2,6 +2,9 @@
  * The Deployment controller's decision (Kubernetes' syncDeployment), pure: given a
  * Deployment, the ReplicaSets of its namespace, the pods of its namespace (read by
  * Recreate only) and the time, which writes converge it?
+ *  - first it claims ReplicaSets (ClaimReplicaSets): orphans its selector matches are
+ *    adopted, owned ones it no longer matches released; while a claim is pending that
+ *    is the whole decision (the ReplicaSet's update event brings the next sync);
  *  - its ReplicaSets are those it controls; the new one is the oldest whose template
  *    equals the Deployment's ignoring pod-template-hash (so an old one becomes new again
  *    on a rollback, with the next revision), else one created as `<name>-<hash>`;
@@ -9,17 +12,19 @@
  *    replicas only, is scaled (proportionally) without rolling; otherwise the strategy
  *    (RollingUpdate or Recreate) takes one step;
  *  - status: counts, Available, and Progressing (created, found, updated, complete,
- *    paused, resumed, deadline exceeded), with a requeue at the progress deadline.
+ *    paused, resumed, deadline exceeded), with a requeue at the progress deadline;
+ *    rolling out, a ReplicaSet's ReplicaFailure is copied (and removed with it).
  * One write per changed object: create/update/delete ReplicaSet (updates pinned to the
  * resourceVersion seen), the Deployment's revision annotation, its status.
  */
 import type { KubeObject } from '../../api/object.ts';
-import { controllerRef } from '../runtime/owner.ts';
+import { labelSelectorMatches, type LabelSelector } from '../../api/selectors.ts';
+import { controllerRef, newControllerRef } from '../runtime/owner.ts';
 import { Plan, type DeploymentAction } from './plan.ts';
 import { cleanupHistory, isScalingEvent, rolloutRecreate, rolloutRolling, scale } from './rollout.ts';
 import {
   calculateStatus, deploymentComplete, deploymentProgressing, deploymentTimedOut, getCondition, hasProgressDeadline, msUntilDeadline,
-  newCondition, normalizeStatus, REASON, removeCondition, setCondition, statusEqual, type DeploymentStatus,
+  newCondition, normalizeStatus, REASON, removeCondition, replicaFailureCondition, setCondition, statusEqual, type DeploymentStatus,
 } from './status.ts';
 import { deploymentSpec, isRollingUpdate } from './util.ts';
 
@@ -40,6 +45,10 @@ export function decideDeployment(d: KubeObject, replicaSets: readonly KubeObject
     const status = { ...((d.status ?? {}) as DeploymentStatus), observedGeneration: d.metadata.generation };
     return { actions: statusAction(d, status) };
   }
+  if (!d.metadata.deletionTimestamp) {
+    const claims = claimReplicaSets(d, selector, replicaSets);
+    if (claims.length > 0) return { actions: claims };
+  }
   const owned = replicaSets.filter((rs) => controllerRef(rs)?.uid === d.metadata.uid);
   const plan = new Plan(d, owned, replicaSets, now);
 
@@ -58,6 +67,22 @@ export function decideDeployment(d: KubeObject, replicaSets: readonly KubeObject
   else rolloutRecreate(plan, pods);
   if (plan.collided) return { actions: [...plan.actions(), ...statusAction(d, plan.status)] };
   return finish(plan, true);
+}
+
+/** Adopt matching orphans (not being deleted); release owned ReplicaSets the selector no longer matches. */
+function claimReplicaSets(d: KubeObject, selector: LabelSelector, replicaSets: readonly KubeObject[]): DeploymentAction[] {
+  const actions: DeploymentAction[] = [];
+  for (const rs of replicaSets) {
+    const refs = rs.metadata.ownerReferences ?? [];
+    const ref = controllerRef(rs);
+    const matches = labelSelectorMatches(selector, rs.metadata.labels);
+    if (!ref && matches && !rs.metadata.deletionTimestamp) {
+      actions.push({ type: 'adoptReplicaSet', rs, ownerReferences: [...refs, newControllerRef(d)] });
+    } else if (ref?.uid === d.metadata.uid && !matches) {
+      actions.push({ type: 'releaseReplicaSet', rs, ownerReferences: refs.filter((r) => r.uid !== d.metadata.uid) });
+    }
+  }
+  return actions;
 }
 
 /** Paused and resumed are Progressing conditions of status Unknown (not once timed out). */
@@ -95,6 +120,9 @@ function finish(plan: Plan, rollingOut: boolean): DeploymentDecision {
         setCondition(status, newCondition('Progressing', 'False', REASON.ProgressDeadlineExceeded, `ReplicaSet "${name}" has timed out progressing.`, now));
       }
     }
+    const failure = replicaFailureCondition(plan.all(), newRS);
+    if (failure) setCondition(status, failure);
+    else removeCondition(status, 'ReplicaFailure');
     if (!deploymentComplete(d, status)) {
       const left = msUntilDeadline(d, status, now);
       if (left !== undefined) requeueAfterMs = left + 1000;

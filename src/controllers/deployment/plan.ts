@@ -6,7 +6,7 @@
  * into one write per object. Also getAllReplicaSetsAndSyncRevision and the new
  * ReplicaSet's shape (name, hash label, selector, annotations). Pure.
  */
-import type { KubeObject } from '../../api/object.ts';
+import type { KubeObject, OwnerReference } from '../../api/object.ts';
 import { newControllerRef } from '../runtime/owner.ts';
 import { computeHash, canonicalJson } from './hash.ts';
 import { newCondition, REASON, hasProgressDeadline, getCondition, setCondition, type DeploymentStatus } from './status.ts';
@@ -16,6 +16,9 @@ import {
 } from './util.ts';
 
 export type DeploymentAction =
+  /** ClaimReplicaSets: the ReplicaSet's ownerReferences become these, pinned to the resourceVersion seen. */
+  | { type: 'adoptReplicaSet'; rs: KubeObject; ownerReferences: OwnerReference[] }
+  | { type: 'releaseReplicaSet'; rs: KubeObject; ownerReferences: OwnerReference[] }
   | { type: 'createReplicaSet'; rs: KubeObject }
   | { type: 'updateReplicaSet'; rs: KubeObject }
   | { type: 'deleteReplicaSet'; rs: KubeObject }

@@ -90,6 +90,19 @@ export function calculateStatus(d: KubeObject, base: DeploymentStatus, allRSs: K
   return status;
 }
 
+/** getReplicaFailures: the first ReplicaFailure of its ReplicaSets (the new one first), as a Deployment condition. */
+export function replicaFailureCondition(allRSs: readonly KubeObject[], newRS: KubeObject | undefined): DeploymentCondition | undefined {
+  const ordered = newRS ? [newRS, ...allRSs.filter((rs) => rs.metadata.name !== newRS.metadata.name)] : allRSs;
+  for (const rs of ordered) {
+    const conditions = (rs.status as { conditions?: Partial<DeploymentCondition>[] } | undefined)?.conditions ?? [];
+    const c = conditions.find((x) => x.type === 'ReplicaFailure');
+    if (!c) continue;
+    const at = c.lastTransitionTime;
+    return { type: 'ReplicaFailure', status: c.status ?? 'True', reason: c.reason ?? '', message: c.message ?? '', lastUpdateTime: at, lastTransitionTime: at };
+  }
+  return undefined;
+}
+
 export function deploymentComplete(d: KubeObject, s: DeploymentStatus): boolean {
   const n = desiredReplicas(d);
   return (s.updatedReplicas ?? 0) === n && (s.replicas ?? 0) === n && (s.availableReplicas ?? 0) === n && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0);

@@ -4,7 +4,9 @@
  * (both RSs when the controller reference changes); an orphan pod enqueues every RS of
  * its namespace whose selector matches it, which may adopt it. Expectations are raised
  * before creates and deletes and lowered as the pod informer shows them (or as a write
- * fails), so the decision never acts twice on one shortfall.
+ * fails), so the decision never acts twice on one shortfall. The failure of a sync's
+ * creates or deletes is kept per key and handed to the next decision as data, which
+ * reports it as the ReplicaFailure condition (and drops it after a sync without one).
  */
 import type { KubeObject } from '../../api/object.ts';
 import { labelSelectorMatches, type LabelSelector } from '../../api/selectors.ts';
@@ -18,7 +20,7 @@ import { Controller, enqueueObject, type ControllerOptions, type ReconcileResult
 import { ApiEventRecorder, type EventRecorder } from '../runtime/events.ts';
 import { Expectations } from '../runtime/expectations.ts';
 import { controllerRef, newControllerRef, ownerKey } from '../runtime/owner.ts';
-import { decideReplicaSet, type ReplicaSetAction } from './decide.ts';
+import { decideReplicaSet, type ManageFailure, type ReplicaSetAction } from './decide.ts';
 
 export const REPLICASETS = 'replicasets.apps';
 export const PODS = 'pods';
@@ -37,6 +39,7 @@ export function newReplicaSetController(
   const recorder = options.recorder ?? new ApiEventRecorder(client, 'replicaset-controller', clock);
   const controller = new Controller('replicaset', options);
   const expectations = new Expectations();
+  const failures = new Map<string, ManageFailure>();
   const rsInformer = factory.informerFor(REPLICASETS);
   const podInformer = factory.informerFor(PODS);
 
@@ -55,6 +58,7 @@ export function newReplicaSetController(
     onDelete: (o) => {
       const key = objectKey(deletedObject(o));
       expectations.delete(key);
+      failures.delete(key);
       controller.enqueue(key);
     },
   });
@@ -91,19 +95,38 @@ export function newReplicaSetController(
     const rs = rsInformer.indexer.get(key);
     if (!rs) {
       expectations.delete(key);
+      failures.delete(key);
       return {};
     }
     const now = clock.now();
     const pods = podInformer.indexer.byIndex(NAMESPACE_INDEX, rs.metadata.namespace ?? '');
-    const decision = decideReplicaSet(rs, pods, now, { expectationsSatisfied: expectations.satisfied(key, now) });
-    await carryOut(client, recorder, key, rs, decision.actions, expectations, now);
+    const reported = failures.get(key);
+    const decision = decideReplicaSet(rs, pods, now, { expectationsSatisfied: expectations.satisfied(key, now), manageFailure: reported });
+    let cleared = false;
+    await carryOut(client, recorder, key, rs, decision.actions, expectations, now, (failure) => {
+      if (failure) failures.set(key, failure);
+      else failures.delete(key);
+      cleared = !!reported && !failure;
+    });
+    // This sync's status still carried the old failure: look again to remove it.
+    if (cleared) controller.enqueue(key);
     return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
   });
   return { controller, expectations };
 }
 
-async function carryOut(client: ApiClient, recorder: EventRecorder, key: string, rs: KubeObject, actions: ReplicaSetAction[], expectations: Expectations, now: number): Promise<void> {
+async function carryOut(
+  client: ApiClient,
+  recorder: EventRecorder,
+  key: string,
+  rs: KubeObject,
+  actions: ReplicaSetAction[],
+  expectations: Expectations,
+  now: number,
+  onManaged: (failure: ManageFailure | undefined) => void,
+): Promise<void> {
   const errors: unknown[] = [];
+  let failure: ManageFailure | undefined;
   const attempt = async (write: () => Promise<unknown>, onFailure?: () => void) => {
     try {
       await write();
@@ -137,6 +160,7 @@ async function carryOut(client: ApiClient, recorder: EventRecorder, key: string,
           (created) => recorder.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`),
           (error: unknown) => {
             recorder.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(error)}`);
+            failure ??= { reason: 'FailedCreate', message: errorMessage(error) };
             throw error;
           },
         );
@@ -160,6 +184,7 @@ async function carryOut(client: ApiClient, recorder: EventRecorder, key: string,
               (error: unknown) => {
                 if (error instanceof StatusError && error.code === 404) return;
                 recorder.record(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(error)}`);
+                failure ??= { reason: 'FailedDelete', message: errorMessage(error) };
                 throw error;
               },
             ),
@@ -169,6 +194,7 @@ async function carryOut(client: ApiClient, recorder: EventRecorder, key: string,
     );
   }
 
+  onManaged(failure);
   for (const { status } of byType('updateStatus')) {
     await attempt(() => client.update(REPLICASETS, { ...rs, status }, { subresource: 'status' }).catch(ignoreNotFound));
   }

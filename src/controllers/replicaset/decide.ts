@@ -7,7 +7,9 @@
  *  2. manage (only with expectations satisfied): create the shortfall from the template
  *     (at most `burst`), or delete the surplus in rankPodsForDeletion order;
  *  3. status: replicas, fullyLabeledReplicas, readyReplicas, availableReplicas,
- *     observedGeneration, written only when it changes.
+ *     observedGeneration, and the ReplicaFailure condition (set from the failure of
+ *     the controller's last creates or deletes, removed once a sync manages without
+ *     one), written only when it changes.
  * A ReplicaSet being deleted gets no actions: the garbage collector owns that phase.
  * Imports nothing from xstate, nats or pino, so it can be re-run over a recorded log.
  */
@@ -24,7 +26,22 @@ export interface ReplicaSetStatus {
   readyReplicas: number;
   availableReplicas: number;
   observedGeneration?: number;
+  conditions?: ReplicaSetCondition[];
   [key: string]: unknown;
+}
+
+export interface ReplicaSetCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/** Why the controller's last creates or deletes failed: data the status reports, as Kubernetes' manageReplicasErr. */
+export interface ManageFailure {
+  reason: 'FailedCreate' | 'FailedDelete';
+  message: string;
 }
 
 export type ReplicaSetAction =
@@ -44,6 +61,8 @@ export interface DecideOptions {
   /** Every create and delete this controller made for the RS has been observed. */
   expectationsSatisfied: boolean;
   burst?: number;
+  /** The failure of the last sync's creates or deletes; absent once one managed without failing. */
+  manageFailure?: ManageFailure;
 }
 
 interface ReplicaSetSpec {
@@ -94,6 +113,9 @@ export function decideReplicaSet(rs: KubeObject, podsInNamespace: readonly KubeO
     availableReplicas: claimed.filter((p) => isPodAvailable(p, minReadySeconds, now)).length,
     ...(rs.metadata.generation !== undefined ? { observedGeneration: rs.metadata.generation } : {}),
   };
+  const conditions = replicaFailureConditions(next.conditions ?? [], options.manageFailure, now);
+  if (conditions.length > 0) next.conditions = conditions;
+  else delete next.conditions;
   if (statusChanged((rs.status ?? {}) as Record<string, unknown>, next)) actions.push({ type: 'updateStatus', status: next });
 
   const waitingForAvailable = minReadySeconds > 0 && next.readyReplicas === wanted && next.availableReplicas !== wanted;
@@ -113,9 +135,20 @@ export function podFromTemplate(rs: KubeObject, spec: ReplicaSetSpec = (rs.spec 
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template.spec ?? {}) };
 }
 
+/** calculateStatus' ReplicaFailure: set once per failure (an existing one is kept as is), removed without one. */
+function replicaFailureConditions(current: readonly ReplicaSetCondition[], failure: ManageFailure | undefined, now: number): ReplicaSetCondition[] {
+  const existing = current.find((c) => c.type === 'ReplicaFailure');
+  if (failure && !existing) {
+    const lastTransitionTime = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return [...current, { type: 'ReplicaFailure', status: 'True', lastTransitionTime, reason: failure.reason, message: failure.message }];
+  }
+  return failure ? [...current] : current.filter((c) => c.type !== 'ReplicaFailure');
+}
+
 const STATUS_FIELDS = ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'] as const;
 
 function statusChanged(current: Record<string, unknown>, next: ReplicaSetStatus): boolean {
   // Kubernetes omits zero counts; an absent field equals 0.
-  return STATUS_FIELDS.some((f) => (current[f] ?? 0) !== (next[f] ?? 0));
+  const conditions = (s: Record<string, unknown>) => JSON.stringify(s.conditions ?? []);
+  return STATUS_FIELDS.some((f) => (current[f] ?? 0) !== (next[f] ?? 0)) || conditions(current) !== conditions(next);
 }
