@@ -5,55 +5,25 @@
 // The test stands in for a kubelet by making pending pods Running and Ready.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createActor, waitFor, type Actor } from 'xstate';
-import { controllerMachine } from '../../actors/controllers/controller.machine.ts';
 import { StatusError } from '../../src/api/errors.ts';
 import type { KubeObject } from '../../src/api/object.ts';
-import { newDeploymentController } from '../../src/controllers/deployment/controller.ts';
-import { newGarbageCollector } from '../../src/controllers/garbage-collector/controller.ts';
-import { newReplicaSetController } from '../../src/controllers/replicaset/controller.ts';
-import { SharedInformerFactory } from '../../src/informer/informer-factory.ts';
 import { eventually } from '../support/cluster.ts';
 import { kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
+import { startWorkloadControllers, type WorkloadControllers } from '../support/workload-controllers.ts';
 
 describe('kubectl: a Deployment from describe to delete', { timeout: 240_000 }, () => {
   let cluster: HttpTestCluster;
-  let factory: SharedInformerFactory;
-  const actors: Actor<typeof controllerMachine>[] = [];
-  let kubelet: NodeJS.Timeout | undefined;
+  let controllers: WorkloadControllers | undefined;
 
   before(async () => {
     cluster = await startHttpTestCluster();
-    factory = new SharedInformerFactory(cluster.client);
-    const controllers = [
-      newDeploymentController(cluster.client, factory),
-      newReplicaSetController(cluster.client, factory).controller,
-      newGarbageCollector(cluster.client, factory, { resources: ['pods', 'replicasets.apps', 'deployments.apps'] }),
-    ];
-    for (const controller of controllers) {
-      const actor = createActor(controllerMachine, { input: { controller } });
-      actor.start();
-      actors.push(actor);
-    }
-    for (const actor of actors) await waitFor(actor, (s) => s.matches('running'), { timeout: 30_000 });
-    kubelet = setInterval(() => void markPodsReady(), 100);
+    controllers = await startWorkloadControllers(cluster.client);
   });
   after(async () => {
-    clearInterval(kubelet);
-    for (const actor of actors) actor.send({ type: 'stop' });
-    for (const actor of actors) await waitFor(actor, (s) => s.status === 'done', { timeout: 30_000 });
-    factory?.shutdown();
+    await controllers?.stop();
     await cluster?.dispose();
   });
 
-  const markPodsReady = async () => {
-    for (const pod of (await cluster.client.list('pods', 'default').catch(() => ({ items: [] }))).items) {
-      if (pod.metadata.deletionTimestamp || (pod.status as { phase?: string } | undefined)?.phase === 'Running') continue;
-      const at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: at }] };
-      await cluster.client.update('pods', { ...pod, status }, { subresource: 'status' }).catch(() => undefined);
-    }
-  };
   const ok = async (...args: string[]) => (await kubectlOk(cluster, ...args)).stdout.trim();
   const list = async (resource: string, app: string) => (await cluster.client.list(resource, 'default', { labelSelector: `app=${app}` })).items;
   const get = (resource: string, name: string) => cluster.client.get(resource, 'default', name);
