@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { ApiClient } from '../src/client/api-client.ts';
+import { untilServing } from '../src/client/until-serving.ts';
 import type { KubeObject } from '../src/api/object.ts';
-import { StatusError } from '../src/api/errors.ts';
 import { PROJECT_ROOT } from '../src/natsd/server.ts';
 import { summarize, type Figure } from './figures.ts';
 
@@ -71,14 +71,3 @@ export async function benchApiCreates(natsUrl: string, counts = { sequential: 3_
   }
 }
 
-async function untilServing(client: ApiClient): Promise<void> {
-  for (;;) {
-    try {
-      await client.get('namespaces', undefined, 'default', { resourceVersion: '0' });
-      return;
-    } catch (error) {
-      if (!(error instanceof StatusError && [503, 504, 404].includes(error.code))) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}

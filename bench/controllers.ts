@@ -15,6 +15,7 @@ import { controllerMachine } from '../actors/controllers/controller.machine.ts';
 import { StatusError } from '../src/api/errors.ts';
 import type { KubeObject } from '../src/api/object.ts';
 import { ApiClient } from '../src/client/api-client.ts';
+import { untilServing } from '../src/client/until-serving.ts';
 import { newDeploymentController } from '../src/controllers/deployment/controller.ts';
 import { newGarbageCollector } from '../src/controllers/garbage-collector/controller.ts';
 import { newReplicaSetController } from '../src/controllers/replicaset/controller.ts';
@@ -161,14 +162,3 @@ function ignore(code: number) {
   };
 }
 
-async function untilServing(client: ApiClient): Promise<void> {
-  for (;;) {
-    try {
-      await client.get('namespaces', undefined, 'default', { resourceVersion: '0' });
-      return;
-    } catch (error) {
-      if (!(error instanceof StatusError && [503, 504, 404].includes(error.code))) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}

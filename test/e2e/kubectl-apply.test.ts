@@ -5,30 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/api/object.ts';
 import { kubectlOk, startHttpTestCluster, writeManifest, type HttpTestCluster } from '../support/http-cluster.ts';
+import { nginx } from '../support/manifests.ts';
 
-/** The seed Deployment of the Kubernetes docs: nginx:1.14.2, 3 replicas, port 80. */
-const nginx = (name: string, { replicas = 3, image = 'nginx:1.14.2', extra = '' } = {}) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  labels:
-    app: nginx
-spec:
-  replicas: ${replicas}${extra}
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: ${image}
-        ports:
-        - containerPort: 80
-`;
 
 const configMap = (name: string, value: string) => `apiVersion: v1
 kind: ConfigMap

@@ -6,30 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../src/api/object.ts';
 import { kubectlOk, startHttpTestCluster, writeManifest, type HttpTestCluster } from '../support/http-cluster.ts';
+import { nginx } from '../support/manifests.ts';
 
-/** The seed Deployment of the Kubernetes docs: nginx:1.14.2, 3 replicas, port 80. */
-const nginx = (name: string, { replicas = 3, image = 'nginx:1.14.2' } = {}) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  labels:
-    app: nginx
-spec:
-  replicas: ${replicas}
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: ${image}
-        ports:
-        - containerPort: 80
-`;
 
 /** Another manager's intent: the replica count and nothing else. */
 const replicasOnly = (name: string, replicas: number) => `apiVersion: apps/v1

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { StatusError } from '../../src/api/errors.ts';
 import { ApiClient } from '../../src/client/api-client.ts';
+import { untilServing } from '../../src/client/until-serving.ts';
 import { PROJECT_ROOT } from '../../src/natsd/server.ts';
 import { connectNats, drainNats } from '../../streams/connection.ts';
 import { RegistryLog } from '../../streams/registry-log.ts';
@@ -28,24 +29,11 @@ function startServerProcess(url: string): ChildProcess {
   });
 }
 
-/** Resolves once the server has replayed, serves, and has its system namespaces. */
-async function untilServing(): Promise<void> {
-  for (;;) {
-    try {
-      await client.get('namespaces', undefined, 'default');
-      return;
-    } catch (error) {
-      if (!(error instanceof StatusError && [404, 503, 504].includes(error.code))) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 before(async () => {
   nats = await startTestNats();
   client = await ApiClient.connect(nats.url, 'crash-client', { timeoutMs: 1_000, writeAttempts: 1 });
   server = startServerProcess(nats.url);
-  await untilServing();
+  await untilServing(client);
 });
 
 after(async () => {
@@ -93,7 +81,7 @@ it('loses no acknowledged create and applies none twice across a kill -9', async
       await once(server!, 'exit');
       await inFlight;
       server = startServerProcess(nats.url);
-      await untilServing();
+      await untilServing(client);
     }
   }
   assert.ok(killed, 'the server was killed mid-run');
