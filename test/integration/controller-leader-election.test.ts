@@ -44,9 +44,13 @@ describe('controller managers electing a leader by Lease', () => {
     // a drains its controllers, then releases the lease; b takes it at its next try.
     a.send({ type: 'stop' });
     await waitFor(a, (s) => s.status === 'done', { timeout: 30_000 });
+    // Taking over is taking the lease; starting b's controllers (informer syncs over the
+    // whole registry for the garbage collector) follows, and on a loaded CI machine can
+    // take longer than the lease itself.
     const releasedAt = Date.now();
-    await waitFor(b, (s) => s.matches('running'), { timeout: TIMING.leaseDurationMs });
+    await eventually(async () => ((await holder()) === 'cm-b' ? true : undefined), TIMING.leaseDurationMs, 'cm-b holding the lease');
     assert.ok(Date.now() - releasedAt < TIMING.leaseDurationMs);
+    await waitFor(b, (s) => s.matches('running'), { timeout: 30_000 });
     assert.equal(await holder(), 'cm-b');
     const lease = leaseSpec(await cluster.client.get(LEASES, LEASE.namespace, LEASE.name));
     assert.equal(lease.leaseDurationSeconds, 4);
