@@ -265,3 +265,13 @@ describe('large lists', () => {
     await rejects(cluster.client.list('configmaps', 'big-list'), 413, 'RequestEntityTooLarge', /list with limit and continue/);
   });
 });
+
+describe('read-your-writes for admission', () => {
+  it('admits an object into a namespace created just before, every time', async () => {
+    for (let i = 0; i < 50; i++) {
+      await cluster.client.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `fresh-${i}` } });
+      const created = await cluster.client.create('configmaps', configMap('first', { a: '1' }, `fresh-${i}`));
+      assert.equal(created.metadata.namespace, `fresh-${i}`);
+    }
+  });
+});

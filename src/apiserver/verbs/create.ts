@@ -41,7 +41,7 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
     const name = object.metadata.name ?? '';
     const errors = validateObject(rt, object);
     if (errors.length > 0) throw invalid(rt.kind, rt.group, name, errors);
-    admitNamespace(deps.store, rt, object);
+    await admitNamespace(deps, rt, object);
     if (request.options?.dryRun) return { ok: true, body: object, code: 201, warnings };
 
     const key = objectKey(rt, request, name);
