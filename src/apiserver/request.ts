@@ -6,8 +6,15 @@
 import type { Status } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 
-/** The subresources the pipeline itself serves (scale is served by the HTTP face over get and patch). */
-export type Subresource = 'status' | 'finalize';
+/**
+ * The subresources the pipeline itself serves (scale is served by the HTTP face over get
+ * and patch; log is read from the LOGS stream). binding and eviction are creates.
+ */
+export type Subresource = UpdateSubresource | CreateSubresource;
+/** Subresources written by update and patch. */
+export type UpdateSubresource = 'status' | 'finalize';
+/** Subresources written by create: a Binding or an Eviction posted to a pod. */
+export type CreateSubresource = 'binding' | 'eviction';
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'watch';
 

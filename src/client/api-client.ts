@@ -105,6 +105,34 @@ export class ApiClient {
     return this.write({ verb: 'deletecollection', resource, namespace, options }) as Promise<ObjectList>;
   }
 
+  /**
+   * Binds a pod to a node (pods/binding, as the scheduler does): 409 when the pod is
+   * already bound, or when uid is given and the pod by that name is another one.
+   */
+  bind(namespace: string, name: string, nodeName: string, options: { uid?: string } = {}): Promise<KubeObject> {
+    const body: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name, namespace, ...(options.uid ? { uid: options.uid } : {}) },
+      target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+    } as KubeObject;
+    return this.write({ verb: 'create', resource: 'pods', subresource: 'binding', namespace, name, body }) as Promise<KubeObject>;
+  }
+
+  /** Evicts a pod (pods/eviction): a delete that honours PodDisruptionBudgets (429 when one forbids it). */
+  evict(namespace: string, name: string, deleteOptions: { gracePeriodSeconds?: number; uid?: string } = {}): Promise<KubeObject> {
+    const body: KubeObject = {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name, namespace },
+      deleteOptions: {
+        ...(deleteOptions.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: deleteOptions.gracePeriodSeconds } : {}),
+        ...(deleteOptions.uid ? { preconditions: { uid: deleteOptions.uid } } : {}),
+      },
+    } as KubeObject;
+    return this.write({ verb: 'create', resource: 'pods', subresource: 'eviction', namespace, name, body }) as Promise<KubeObject>;
+  }
+
   /** Events arrive in order; an ERROR event (410) ends the watch and means: re-list, then watch again. */
   watch(
     resource: string,

@@ -18,7 +18,7 @@ import { guaranteedUpdate } from '../guaranteed-update.ts';
 import { readIncomingObject } from '../incoming.ts';
 import type { ApiReply, ApiRequest, PatchType } from '../request.ts';
 import { objectKey, resolveResource } from '../resolve.ts';
-import { nextVersion } from './update.ts';
+import { nextVersion, updateSubresource } from './update.ts';
 
 export async function patch(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
   if (request.patchType === 'apply') return apply(deps, request);
@@ -34,7 +34,7 @@ export async function patch(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
       const patched = applyPatch(patchType, current, request.body, schemaFor(rt));
       const incoming = readIncomingObject(rt, { ...request, body: patched });
       warnings = incoming.warnings;
-      const next = nextVersion(rt, current, withoutVersion(incoming.object), request.subresource);
+      const next = nextVersion(rt, current, withoutVersion(incoming.object), updateSubresource(request.subresource));
       return recordWrite(rt, current, next, request, timestamp(deps.now()));
     },
     dryRun: request.options?.dryRun,

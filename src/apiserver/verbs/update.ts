@@ -13,7 +13,7 @@ import { timestamp, type ApiDeps } from '../deps.ts';
 import { recordWrite } from '../field-manager.ts';
 import { guaranteedUpdate } from '../guaranteed-update.ts';
 import { readIncomingObject } from '../incoming.ts';
-import type { ApiReply, ApiRequest, Subresource } from '../request.ts';
+import type { ApiReply, ApiRequest, Subresource, UpdateSubresource } from '../request.ts';
 import { objectKey, resolveResource } from '../resolve.ts';
 
 export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
@@ -23,7 +23,7 @@ export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
   const expected = incoming.metadata.resourceVersion;
   const result = await guaranteedUpdate(deps, rt, key, {
     expectedResourceVersion: expected ? String(expected) : undefined,
-    next: (current) => recordWrite(rt, current, nextVersion(rt, current, incoming, request.subresource), request, timestamp(deps.now())),
+    next: (current) => recordWrite(rt, current, nextVersion(rt, current, incoming, updateSubresource(request.subresource)), request, timestamp(deps.now())),
     dryRun: request.options?.dryRun,
     requestId: request.requestId,
   });
@@ -31,10 +31,15 @@ export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
 }
 
 /** The pure step shared by update and patch: prepare, default, validate against the old object. */
-export function nextVersion(rt: ResourceType, current: KubeObject, incoming: KubeObject, subresource?: Subresource): KubeObject {
+export function nextVersion(rt: ResourceType, current: KubeObject, incoming: KubeObject, subresource?: UpdateSubresource): KubeObject {
   const prepared = prepareUpdate(rt, current, incoming, subresource ? { subresource } : {});
   const next = applyDefaults(rt, prepared);
   const errors = validateObject(rt, next, current);
   if (errors.length > 0) throw invalid(rt.kind, rt.group, current.metadata.name ?? '', errors);
   return next;
+}
+
+/** The subresource an update or patch writes; resolveResource refuses binding and eviction there. */
+export function updateSubresource(subresource: Subresource | undefined): UpdateSubresource | undefined {
+  return subresource === 'binding' || subresource === 'eviction' ? undefined : subresource;
 }
