@@ -6,7 +6,9 @@
 import { badRequest } from '../api/errors.ts';
 import type { ApiDeps } from './deps.ts';
 import type { ApiReply, ApiRequest, WatchEvent, WatchSession } from './request.ts';
+import { bind } from './verbs/binding.ts';
 import { create } from './verbs/create.ts';
+import { evict } from './verbs/eviction.ts';
 import { remove, removeCollection } from './verbs/delete.ts';
 import { get } from './verbs/get.ts';
 import { list } from './verbs/list.ts';
@@ -28,6 +30,8 @@ export function createPipeline(deps: ApiDeps): Pipeline {
         case 'list':
           return list(deps, request);
         case 'create':
+          if (request.subresource === 'binding') return bind(deps, request);
+          if (request.subresource === 'eviction') return evict(deps, request);
           return create(deps, request);
         case 'update':
           return update(deps, request);

@@ -21,13 +21,28 @@ export function resolveResource(request: ApiRequest): ResourceType {
   if (request.subresource && !rt.subresources.includes(request.subresource)) {
     throw new StatusError(404, 'NotFound', `${rt.key} has no subresource ${request.subresource}`);
   }
-  if (request.subresource === 'finalize' && request.verb !== 'update') {
-    throw methodNotAllowed(`${request.verb} is not supported on ${rt.key}/finalize`);
+  if (request.subresource && !subresourceAllows(request.subresource, request.verb)) {
+    throw methodNotAllowed(`${request.verb} is not supported on ${rt.key}/${request.subresource}`);
   }
   if (rt.namespaced && needsName(request) && !request.namespace) {
     throw badRequest(`a namespace is required to ${request.verb} ${rt.key}`);
   }
   return rt;
+}
+
+/** binding and eviction are posted (create); finalize is only put; status is read and written. */
+function subresourceAllows(subresource: string, verb: ApiRequest['verb']): boolean {
+  switch (subresource) {
+    case 'binding':
+    case 'eviction':
+      return verb === 'create';
+    case 'finalize':
+      return verb === 'update';
+    case 'status':
+      return verb === 'get' || verb === 'update' || verb === 'patch';
+    default:
+      return false;
+  }
 }
 
 function needsName(request: ApiRequest): boolean {

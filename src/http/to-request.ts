@@ -25,8 +25,13 @@ export interface HttpCall {
 export const notServed = (what: string) =>
   new StatusError(404, 'NotFound', `the server could not find the requested resource${what ? ` (${what})` : ''}`, {});
 
-/** Subresources the pipeline serves (scale is served by the HTTP face over get and patch: scale.ts). SECOND HALF: binding, log, exec... route here. */
-const SERVED_SUBRESOURCES = new Set(['status', 'finalize']);
+/**
+ * Subresources the pipeline serves. scale is served by the HTTP face over get and patch
+ * (scale.ts), log by pod-log.ts; exec, attach and portforward need the kubelet's stream.
+ */
+const SERVED_SUBRESOURCES = new Set(['status', 'finalize', 'binding', 'eviction']);
+/** Subresources that take a POST on a named object: they create a Binding or an Eviction. */
+const POSTED_SUBRESOURCES = new Set(['binding', 'eviction']);
 
 export function resourceOf(route: ResourcePath): ResourceType {
   const rt = resourceFor(route.group, route.version, route.plural);
@@ -45,7 +50,9 @@ export function toApiRequest(call: HttpCall): ApiRequest {
   const request: ApiRequest = { verb, resource: rt.key };
   if (route.namespace !== undefined) request.namespace = route.namespace;
   if (route.name !== undefined) request.name = route.name;
-  if (route.subresource === 'status' || route.subresource === 'finalize') request.subresource = route.subresource;
+  if (route.subresource === 'status' || route.subresource === 'finalize' || route.subresource === 'binding' || route.subresource === 'eviction') {
+    request.subresource = route.subresource;
+  }
   if (verb === 'create' || verb === 'update' || verb === 'patch') request.body = call.body;
   if (verb === 'patch') request.patchType = call.patchType ?? 'merge';
   const options = optionsFrom(query, verb === 'delete' || verb === 'deletecollection' ? call.body : undefined);
@@ -73,7 +80,7 @@ function verbOf({ method, route, query }: HttpCall): Verb {
       if (watching) return 'watch';
       return named ? 'get' : 'list';
     case 'POST':
-      if (!named) return 'create';
+      if (!named || (route.subresource !== undefined && POSTED_SUBRESOURCES.has(route.subresource))) return 'create';
       break;
     case 'PUT':
       if (named) return 'update';

@@ -39,7 +39,7 @@ export async function removeCollection(deps: ApiDeps, request: ApiRequest): Prom
   return { ok: true, body };
 }
 
-async function deleteOne(
+export async function deleteOne(
   deps: ApiDeps,
   rt: ResourceType,
   key: ObjectKey,
