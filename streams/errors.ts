@@ -85,6 +85,7 @@ function asNatsError(error: unknown): NatsErrorLike | undefined {
 export const JS_ERR_WRONG_LAST_SEQUENCE = 10071;
 export const JS_ERR_STREAM_NOT_FOUND = 10059;
 export const JS_ERR_STREAM_NAME_IN_USE = 10058;
+export const JS_ERR_NO_MESSAGE = 10037;
 
 export function jsErrCode(error: unknown): number | undefined {
   return asNatsError(error)?.api_error?.err_code;

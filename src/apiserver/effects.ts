@@ -6,6 +6,7 @@
 import { fromCallback, fromPromise, type AnyEventObject } from 'xstate';
 import { connectNats, drainNats, type NatsConnection } from '../../streams/connection.ts';
 import { ensureRegistryStream } from '../../streams/registry-stream.ts';
+import { ensureLogsStream } from '../../streams/logs-stream.ts';
 import { RegistryLog } from '../../streams/registry-log.ts';
 import { serveApi, type ApiFace } from '../../streams/api-transport.ts';
 import { componentLogger, type Logger } from '../log.ts';
@@ -47,6 +48,7 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
   const nc = await connectNats(input.natsUrl, input.name);
   try {
     await ensureRegistryStream(nc);
+    await ensureLogsStream(nc);
     const log = new RegistryLog(nc);
     const store = new ObjectStore();
     const watchCache = new WatchCache(store, {

@@ -6,6 +6,7 @@
  */
 import { fromCallback, type AnyEventObject } from 'xstate';
 import type { ApiServerConnection } from '../apiserver/effects.ts';
+import { containerLogReader } from '../../streams/logs-stream.ts';
 import { loadPki } from './pki.ts';
 import { startHttpFace, type HttpFace } from './server.ts';
 
@@ -40,9 +41,10 @@ export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ inp
       else faces.push(face);
       return face;
     };
-    const secure = keep(await startHttpFace({ address: http.address, pipeline: connection.pipeline, logger, pki }));
+    const containerLogs = containerLogReader(connection.nc);
+    const secure = keep(await startHttpFace({ address: http.address, pipeline: connection.pipeline, logger, pki, containerLogs }));
     const insecure = http.insecureAddress
-      ? keep(await startHttpFace({ address: http.insecureAddress, pipeline: connection.pipeline, logger }))
+      ? keep(await startHttpFace({ address: http.insecureAddress, pipeline: connection.pipeline, logger, containerLogs }))
       : undefined;
     if (stopped) return;
     logger.info({ url: secure.url, insecureUrl: insecure?.url }, 'serving the Kubernetes API over HTTPS');

@@ -10,6 +10,7 @@ import { methodNotAllowed, StatusError, unauthorized } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import type { ResourceType } from '../api/resource-type.ts';
 import type { Pipeline } from '../apiserver/pipeline.ts';
+import type { ContainerLogReader, PodLogDeps } from '../apiserver/pod-log.ts';
 import type { ObjectList, PatchType, WatchEvent } from '../apiserver/request.ts';
 import type { Logger } from '../log.ts';
 import { isPublic, type Authenticator } from './auth.ts';
@@ -21,6 +22,7 @@ import { JSON_TYPE, sendError, sendJson, sendText } from './respond.ts';
 import { parseRoute, type ResourcePath, type Route } from './route.ts';
 import { parseIncludeObject, tableOfList, tableOfObject, tableOf, type TableOptions } from './table.ts';
 import { serveScale } from './scale.ts';
+import { servePodLog } from './pod-log.ts';
 import { notServed, resourceOf, toApiRequest, type HttpCall } from './to-request.ts';
 import { versionInfo } from './version.ts';
 import { serveWatch } from './watch-stream.ts';
@@ -32,6 +34,8 @@ export interface HandlerDeps {
   serverAddress: () => string;
   logger: Logger;
   now?: () => Date;
+  /** Container output for pods/log; without it the subresource is a 404. */
+  containerLogs?: ContainerLogReader;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -96,6 +100,11 @@ async function answerScale(deps: HandlerDeps, res: ServerResponse, rt: ResourceT
   sendJson(res, 200, scale, JSON_TYPE, warnings);
 }
 
+function podLogDeps(deps: HandlerDeps): PodLogDeps | undefined {
+  if (!deps.containerLogs) return undefined;
+  return { ...deps.containerLogs, pipeline: deps.pipeline, now: deps.now ?? (() => new Date()) };
+}
+
 function sendOr404(res: ServerResponse, document: unknown): void {
   if (document === undefined) throw notServed('');
   sendJson(res, 200, document);
@@ -118,6 +127,7 @@ async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: Serv
   const userAgent = req.headers['user-agent'];
   const call = { method, route, query, body, ...(patchType ? { patchType } : {}), ...(userAgent ? { userAgent } : {}) };
   if (route.subresource === 'scale' && rt.subresources.includes('scale')) return answerScale(deps, res, rt, call);
+  if (route.subresource === 'log' && rt.key === 'pods') return servePodLog(podLogDeps(deps), req, res, route, query);
   const request = toApiRequest(call);
 
   const tableVersion = request.verb === 'get' || request.verb === 'list' || request.verb === 'watch' ? wantedTable(accept) : undefined;

@@ -9,6 +9,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Pipeline } from '../apiserver/pipeline.ts';
+import type { ContainerLogReader } from '../apiserver/pod-log.ts';
 import type { Logger } from '../log.ts';
 import { dialUrl, formatHostPort, parseHostPort, type HostPort } from './address.ts';
 import { adminAuthenticator, trustEveryone } from './auth.ts';
@@ -22,6 +23,8 @@ export interface HttpFaceOptions {
   logger: Logger;
   /** The cluster PKI for HTTPS; without it the face is plain HTTP and trusts every caller. */
   pki?: Pki;
+  /** Container output for pods/log. */
+  containerLogs?: ContainerLogReader;
 }
 
 export interface HttpFace {
@@ -39,6 +42,7 @@ export async function startHttpFace(options: HttpFaceOptions): Promise<HttpFace>
     authenticator: options.pki ? adminAuthenticator(options.pki.adminToken) : trustEveryone,
     serverAddress: () => formatHostPort(bound),
     logger: options.logger,
+    ...(options.containerLogs ? { containerLogs: options.containerLogs } : {}),
   });
   const server: Server = options.pki
     ? createHttpsServer(

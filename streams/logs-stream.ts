@@ -1,0 +1,197 @@
+/**
+ * The LOGS stream: container output, one message per line, on
+ * `logs.<namespace>.<pod>.<container>` (tokens encoded as the registry's). Headers carry
+ * what `kubectl logs` filters and prints by: the pod's uid (a pod recreated under the same
+ * name must not show its predecessor's lines), the container's attempt (its restartCount
+ * when it wrote the line: `--previous` reads attempt - 1), the stream and the time.
+ *
+ * Kubelets publish lines with core NATS publishes (no ack per line: a chatty container
+ * must never slow its pod's state machine), which JetStream stores like any other.
+ * The stream keeps a day of output, at most 1 GiB, dropping the oldest first: container
+ * logs are rotated in Kubernetes too.
+ */
+import {
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  headers as natsHeaders,
+  nanos,
+  type JsMsg,
+  type NatsConnection,
+  type StreamConfig,
+} from 'nats';
+import type { ContainerLogLine, ContainerLogSink } from '../src/kubelet/log-sink.ts';
+import type { OutputStream } from '../src/runtime/runtime.ts';
+import { JS_ERR_NO_MESSAGE, JS_ERR_STREAM_NAME_IN_USE, JS_ERR_STREAM_NOT_FOUND, jsErrCode, translateError } from './errors.ts';
+import { encodeToken } from './token.ts';
+
+export const LOGS_STREAM = 'LOGS';
+const LOGS_PREFIX = 'logs';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const H_UID = 'Jk-Pod-Uid';
+const H_ATTEMPT = 'Jk-Attempt';
+const H_STREAM = 'Jk-Stream';
+const H_TIME = 'Jk-Time';
+
+export function logsStreamConfig(): Partial<StreamConfig> & { name: string } {
+  return {
+    name: LOGS_STREAM,
+    description: 'jetkube container output: one message per line',
+    subjects: [`${LOGS_PREFIX}.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(DAY_MS),
+    max_bytes: 1024 * 1024 * 1024,
+    max_msgs: -1,
+    max_msgs_per_subject: -1,
+    num_replicas: 1,
+  };
+}
+
+/** Creates the stream when missing (idempotent; a lost creation race is fine). */
+export async function ensureLogsStream(nc: NatsConnection): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  try {
+    await jsm.streams.info(LOGS_STREAM);
+    return;
+  } catch (error) {
+    if (jsErrCode(error) !== JS_ERR_STREAM_NOT_FOUND) throw translateError(error, `stream info ${LOGS_STREAM}`);
+  }
+  try {
+    await jsm.streams.add(logsStreamConfig());
+  } catch (error) {
+    if (jsErrCode(error) !== JS_ERR_STREAM_NAME_IN_USE) throw translateError(error, `create stream ${LOGS_STREAM}`);
+  }
+}
+
+export function logSubject(namespace: string, pod: string, container: string): string {
+  return `${LOGS_PREFIX}.${encodeToken(namespace)}.${encodeToken(pod)}.${encodeToken(container)}`;
+}
+
+/** The kubelet's sink: every line is one core publish into the stream. */
+export class JetStreamLogSink implements ContainerLogSink {
+  private readonly encoder = new TextEncoder();
+
+  constructor(private readonly nc: NatsConnection) {}
+
+  append(line: ContainerLogLine): void {
+    const h = natsHeaders();
+    h.set(H_UID, line.podUid);
+    h.set(H_ATTEMPT, String(line.attempt));
+    h.set(H_STREAM, line.stream);
+    h.set(H_TIME, line.time.toISOString());
+    if (this.nc.isClosed()) return;
+    this.nc.publish(logSubject(line.namespace, line.pod, line.container), this.encoder.encode(line.text), { headers: h });
+  }
+
+  /** Core publishes are stored by the time the server answers a flush. */
+  async flush(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.flush();
+  }
+}
+
+/** One stored line, as the reader hands it back. */
+export interface StoredLogLine {
+  /** The line's sequence in the LOGS stream. */
+  seq: number;
+  podUid: string;
+  attempt: number;
+  stream: OutputStream;
+  time: Date;
+  text: string;
+}
+
+export interface LogReadOptions {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** Only lines written at or after this time (sinceSeconds / sinceTime). */
+  since?: Date;
+  /** After the stored lines, keep delivering new ones until the signal aborts. */
+  follow: boolean;
+  /** Ends the read (even while it waits for new lines). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The stored lines of one container (every pod uid and attempt: the caller filters),
+ * oldest first; with follow, then the new ones as they arrive. Aborting the signal or
+ * ending the iteration (break, return) deletes the consumer. `caughtUp` is called once, when every line stored
+ * at the start has been delivered (at once for an empty subject).
+ */
+export async function* readContainerLog(nc: NatsConnection, options: LogReadOptions, caughtUp: () => void = () => {}): AsyncGenerator<StoredLogLine> {
+  const js = nc.jetstream();
+  const consumer = await js.consumers.get(LOGS_STREAM, {
+    filterSubjects: logSubject(options.namespace, options.pod, options.container),
+    ...(options.since ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: options.since.toISOString() } : {}),
+  });
+  try {
+    const info = await consumer.info(true);
+    let behind = info.num_pending > 0;
+    if (!behind) {
+      caughtUp();
+      if (!options.follow) return;
+    }
+    if (options.signal?.aborted) return;
+    const messages = await consumer.consume({ max_messages: 256 });
+    const stop = () => messages.stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const m of messages) {
+        yield toLine(m);
+        if (behind && m.info.pending === 0) {
+          behind = false;
+          caughtUp();
+          if (!options.follow) return;
+        }
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+      messages.stop();
+    }
+  } finally {
+    await consumer.delete().catch(() => false);
+  }
+}
+
+const decoder = new TextDecoder();
+
+function toLine(m: JsMsg): StoredLogLine {
+  const h = m.headers;
+  const stream = h?.get(H_STREAM) === 'stderr' ? 'stderr' : 'stdout';
+  const time = h?.get(H_TIME);
+  return {
+    seq: m.seq,
+    podUid: h?.get(H_UID) ?? '',
+    attempt: Number(h?.get(H_ATTEMPT) ?? 0),
+    stream,
+    time: time ? new Date(time) : new Date(Math.floor(m.info.timestampNanos / 1e6)),
+    text: decoder.decode(m.data),
+  };
+}
+
+/** The sequence of the newest line of one container (0 when it has none). */
+export async function lastLogSeq(nc: NatsConnection, namespace: string, pod: string, container: string): Promise<number> {
+  const jsm = await nc.jetstreamManager();
+  try {
+    const message = await jsm.streams.getMessage(LOGS_STREAM, { last_by_subj: logSubject(namespace, pod, container) });
+    return message.seq;
+  } catch (error) {
+    if (jsErrCode(error) === JS_ERR_NO_MESSAGE) return 0;
+    throw translateError(error, 'last log line');
+  }
+}
+
+/** The API server's reader of container output, over its connection. */
+export function containerLogReader(nc: NatsConnection): {
+  readLog(options: LogReadOptions, caughtUp: () => void): AsyncIterable<StoredLogLine>;
+  lastLogSeq(namespace: string, pod: string, container: string): Promise<number>;
+} {
+  return {
+    readLog: (options, caughtUp) => readContainerLog(nc, options, caughtUp),
+    lastLogSeq: (namespace, pod, container) => lastLogSeq(nc, namespace, pod, container),
+  };
+}
