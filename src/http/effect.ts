@@ -7,6 +7,8 @@
 import { fromCallback, type AnyEventObject } from 'xstate';
 import type { ApiServerConnection } from '../apiserver/effects.ts';
 import { containerLogReader } from '../../streams/logs-stream.ts';
+import { openNodeStream as openNodeStreamOver } from '../../streams/node-stream.ts';
+import type { OpenNodeStream } from './exec.ts';
 import { loadPki } from './pki.ts';
 import { startHttpFace, type HttpFace } from './server.ts';
 
@@ -42,9 +44,11 @@ export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ inp
       return face;
     };
     const containerLogs = containerLogReader(connection.nc);
-    const secure = keep(await startHttpFace({ address: http.address, pipeline: connection.pipeline, logger, pki, containerLogs }));
+    const openNodeStream: OpenNodeStream = (node, request, onFrame) => openNodeStreamOver(connection.nc, node, request, onFrame);
+    const shared = { pipeline: connection.pipeline, logger, containerLogs, openNodeStream };
+    const secure = keep(await startHttpFace({ ...shared, address: http.address, pki }));
     const insecure = http.insecureAddress
-      ? keep(await startHttpFace({ address: http.insecureAddress, pipeline: connection.pipeline, logger, containerLogs }))
+      ? keep(await startHttpFace({ ...shared, address: http.insecureAddress }))
       : undefined;
     if (stopped) return;
     logger.info({ url: secure.url, insecureUrl: insecure?.url }, 'serving the Kubernetes API over HTTPS');

@@ -13,6 +13,7 @@ import type { ContainerLogReader } from '../apiserver/pod-log.ts';
 import type { Logger } from '../log.ts';
 import { dialUrl, formatHostPort, parseHostPort, type HostPort } from './address.ts';
 import { adminAuthenticator, trustEveryone } from './auth.ts';
+import { createUpgradeHandler, type OpenNodeStream } from './exec.ts';
 import { createHandler } from './handler.ts';
 import type { Pki } from './pki.ts';
 
@@ -25,6 +26,8 @@ export interface HttpFaceOptions {
   pki?: Pki;
   /** Container output for pods/log. */
   containerLogs?: ContainerLogReader;
+  /** Sessions with kubelets for pods/exec. */
+  openNodeStream?: OpenNodeStream;
 }
 
 export interface HttpFace {
@@ -57,6 +60,15 @@ export async function startHttpFace(options: HttpFaceOptions): Promise<HttpFace>
         handler,
       )
     : createHttpServer(handler);
+  server.on(
+    'upgrade',
+    createUpgradeHandler({
+      pipeline: options.pipeline,
+      authenticator: options.pki ? adminAuthenticator(options.pki.adminToken) : trustEveryone,
+      logger: options.logger,
+      ...(options.openNodeStream ? { openNodeStream: options.openNodeStream } : {}),
+    }),
+  );
   // Watches are long-lived: no request timeout; keep-alive as Go's client expects.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 60_000;

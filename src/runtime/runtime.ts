@@ -69,6 +69,24 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
+/** A command started in a running container with its streams attached (kubectl exec). */
+export interface ExecSession {
+  /** Bytes for the command's stdin (ignored when stdin was not asked for). */
+  write(data: Uint8Array): void;
+  /** The client closed stdin. */
+  endInput(): void;
+  /** Ends the command at once (the client went away). */
+  kill(): void;
+  /** Settles with the command's exit code (128+n when a signal ended it). */
+  readonly exited: Promise<number>;
+}
+
+export interface ExecStreams {
+  stdin: boolean;
+  tty: boolean;
+  onOutput(stream: OutputStream, data: Uint8Array): void;
+}
+
 /** A container the runtime has started. */
 export interface RunningContainer {
   /** Unique per start: `<runtime>://<pod uid>/<name>/<attempt>`, shown as containerID. */
@@ -81,6 +99,8 @@ export interface RunningContainer {
   stop(graceMs: number): Promise<ContainerExit>;
   /** Runs a command in the container's environment (exec probes, kubectl exec). */
   exec(command: string[], options: { timeoutMs: number }): Promise<ExecResult>;
+  /** Runs a command with its streams attached (kubectl exec); throws ContainerStartError when it cannot start. */
+  execStream?(command: string[], streams: ExecStreams): ExecSession;
 }
 
 /** An image this runtime cannot run: the kubelet reports ErrImagePull, then ImagePullBackOff. */

@@ -1,0 +1,98 @@
+/**
+ * pods/exec and pods/attach over WebSocket (v5.channel.k8s.io, or v4): the upgrade is
+ * authenticated and checked like any request (a bad one is a plain Status answer, before
+ * any upgrade, which kubectl prints), then the API server opens a session on the pod's
+ * kubelet over NATS (streams/node-stream.ts) and relays frames both ways unchanged. The
+ * kubelet's Status frame (channel 3) ends the session. kubectl's SPDY fallback is
+ * answered with a Status saying this server speaks WebSocket; port-forward (SPDY inside
+ * WebSocket) is not served yet.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { badRequest, fromStatus, StatusError, toStatusError, unauthorized } from '../api/errors.ts';
+import type { KubeObject } from '../api/object.ts';
+import type { Pipeline } from '../apiserver/pipeline.ts';
+import type { Logger } from '../log.ts';
+import { CHANNEL_PROTOCOLS, STATUS } from '../streaming/channel-protocol.ts';
+import { execTarget } from '../streaming/exec-request.ts';
+import type { NodeStreamConnection, NodeStreamRequest } from '../../streams/node-stream.ts';
+import type { Authenticator } from './auth.ts';
+import { parseRoute } from './route.ts';
+import { notServed } from './to-request.ts';
+
+export type OpenNodeStream = (node: string, request: NodeStreamRequest, onFrame: (frame: Uint8Array) => void) => Promise<NodeStreamConnection>;
+
+export interface UpgradeDeps {
+  pipeline: Pipeline;
+  authenticator: Authenticator;
+  openNodeStream?: OpenNodeStream;
+  logger: Logger;
+}
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => CHANNEL_PROTOCOLS.find((p) => offered.has(p)) ?? false,
+  });
+  return (req, socket, head) => {
+    upgrade(deps, wss, req, socket, head).catch((error: unknown) => {
+      const status = toStatusError(error);
+      if (status.code >= 500) deps.logger.warn({ err: error, url: req.url }, 'stream upgrade failed');
+      refuse(socket, status);
+    });
+  };
+}
+
+async function upgrade(deps: UpgradeDeps, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const route = parseRoute(url.pathname);
+  if (!deps.authenticator.authenticate(req)) throw unauthorized();
+  if (route.kind !== 'resource' || route.plural !== 'pods' || route.group !== '' || !route.namespace || !route.name) throw notServed('');
+  const kind = route.subresource;
+  if (kind === 'portforward') throw badRequest('port-forward is not served by this API server yet');
+  if (kind !== 'exec' && kind !== 'attach') throw notServed(`pods/${kind ?? ''}`);
+  if (!deps.openNodeStream) throw notServed(`pods/${kind}`);
+  const reply = await deps.pipeline.handle({ verb: 'get', resource: 'pods', namespace: route.namespace, name: route.name });
+  if (!reply.ok) throw fromStatus(reply.status);
+  const target = execTarget(kind, reply.body as KubeObject, url.searchParams);
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+    // kubectl falls back to SPDY after any failed WebSocket upgrade and prints that
+    // answer: so it gets the real reason when there is one, and only then the protocol.
+    await deps.openNodeStream(target.node, { ...target.request, probe: true }, () => {});
+    throw badRequest(`this API server streams ${kind} over WebSocket (v5.channel.k8s.io) only, not ${req.headers.upgrade ?? 'a plain request'}`);
+  }
+
+  // Frames may come before the WebSocket is up: keep them until it is.
+  const pending: Uint8Array[] = [];
+  let ws: WebSocket | undefined;
+  const toClient = (frame: Uint8Array) => {
+    if (!ws) return void pending.push(frame);
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(frame);
+    if (frame[0] === STATUS) ws.close(1000);
+  };
+  const session = await deps.openNodeStream(target.node, target.request, toClient);
+  wss.handleUpgrade(req, socket, head, (client) => {
+    ws = client;
+    client.on('message', (data: Buffer) => session.send(new Uint8Array(data)));
+    client.on('close', () => session.close());
+    client.on('error', () => session.close());
+    for (const frame of pending.splice(0)) toClient(frame);
+  });
+}
+
+/** A refused upgrade: a plain HTTP answer with the Status, then the connection closes. */
+function refuse(socket: Duplex, error: StatusError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify(error.toStatus());
+  socket.end(
+    `HTTP/1.1 ${error.code} ${reasonPhrase(error.code)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function reasonPhrase(code: number): string {
+  return { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[code] ?? 'Error';
+}

@@ -1,0 +1,93 @@
+// `kubectl exec` through the HTTPS face: WebSocket v5.channel.k8s.io from kubectl to the
+// API server, a NATS session to the pod's node, and a real process there. The node end
+// here is the kubelet's exec server over a container whose execStream spawns processes,
+// so this checks the whole relay without a kubelet: output, exit codes, stdin, errors.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { tmpdir } from 'node:os';
+import type { Subscription } from 'nats';
+import { componentLogger } from '../../src/log.ts';
+import type { RunningContainer } from '../../src/runtime/runtime.ts';
+import { serveExec } from '../../src/streaming/exec-server.ts';
+import { spawnExecSession } from '../../src/streaming/spawn-exec.ts';
+import { spawn } from 'node:child_process';
+import { KUBECTL, kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
+
+const NS = 'default';
+
+describe('kubectl exec', { timeout: 120_000 }, () => {
+  let cluster: HttpTestCluster;
+  let node: Subscription;
+  const asked: string[] = [];
+
+  const container: RunningContainer = {
+    id: 'test://shell/0',
+    startedAt: new Date(),
+    exited: new Promise(() => {}),
+    stop: () => Promise.reject(new Error('not used')),
+    exec: () => Promise.reject(new Error('not used')),
+    execStream: (command, streams) => spawnExecSession(command, { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GREETING: 'from the container' } }, streams),
+  };
+
+  before(async () => {
+    cluster = await startHttpTestCluster();
+    node = serveExec(cluster.client.nc, 'node-1', (namespace, pod, _uid, name) => {
+      asked.push(`${namespace}/${pod}/${name}`);
+      return pod === 'shell' && name === 'main' ? container : undefined;
+    }, componentLogger('test-kubelet'));
+    for (const [name, nodeName] of [['shell', 'node-1'], ['orphan', 'node-gone']] as const) {
+      await cluster.client.create('pods', {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS },
+        spec: { nodeName, containers: [{ name: 'main', image: 'busybox' }] },
+      });
+    }
+    await cluster.client.create('pods', {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unscheduled', namespace: NS },
+      spec: { containers: [{ name: 'main', image: 'busybox' }] },
+    });
+  });
+  after(async () => {
+    node?.unsubscribe();
+    await cluster?.dispose();
+  });
+
+  it('runs the command in the container and prints its output', async () => {
+    const { stdout } = await kubectlOk(cluster, 'exec', 'shell', '--', 'sh', '-c', 'echo "$GREETING"; echo to-stderr >&2');
+    assert.equal(stdout, 'from the container\n');
+    assert.ok(asked.includes('default/shell/main'));
+  });
+
+  it('exits with the command\'s exit code and says so', async () => {
+    const result = await cluster.kubectl('exec', 'shell', '-c', 'main', '--', 'sh', '-c', 'echo partial; exit 3');
+    assert.equal(result.code, 3);
+    assert.equal(result.stdout, 'partial\n');
+    assert.match(result.stderr, /command terminated with exit code 3/);
+  });
+
+  it('passes stdin through with -i, and ends the command at its end', async () => {
+    const child = spawn(KUBECTL, ['--kubeconfig', cluster.kubeconfig, 'exec', '-i', 'shell', '--', 'sh', '-c', 'tr a-z A-Z'], {
+      env: { ...process.env, HOME: cluster.dataDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stdin?.end('hello through stdin\n');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0);
+    assert.equal(out, 'HELLO THROUGH STDIN\n');
+  });
+
+  it('refuses what cannot run: no such container, an unscheduled pod, a node without a kubelet', async () => {
+    const wrong = await cluster.kubectl('exec', 'shell', '-c', 'sidecar', '--', 'true');
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.stderr, /container sidecar is not valid for pod shell/);
+
+    const unscheduled = await cluster.kubectl('exec', 'unscheduled', '--', 'true');
+    assert.notEqual(unscheduled.code, 0);
+    assert.match(unscheduled.stderr, /pod unscheduled does not have a host assigned/);
+
+    const orphan = await cluster.kubectl('exec', 'orphan', '--', 'true');
+    assert.notEqual(orphan.code, 0);
+    assert.match(orphan.stderr, /the kubelet of node node-gone does not answer/);
+  });
+});
