@@ -27,6 +27,8 @@ export interface NodeStreamRequest {
   stdout: boolean;
   stderr: boolean;
   tty: boolean;
+  /** port-forward: the pod's port to connect to. */
+  port?: number;
   /** Only check that the session could open (nothing starts): what the API server asks before refusing a protocol it does not speak, so the client sees the real error first. */
   probe?: boolean;
 }
@@ -64,7 +66,8 @@ export async function openNodeStream(
   } catch (error) {
     sub.unsubscribe();
     if (error instanceof StatusError) throw error;
-    throw unavailable(`the kubelet of node ${node} does not answer (${error instanceof Error ? error.message : String(error)}); is it running?`);
+    const why = (error as { code?: string }).code === '503' ? 'no responders' : error instanceof Error ? error.message : String(error);
+    throw unavailable(`the kubelet of node ${node} does not answer (${why}); is it running?`);
   }
   if (!reply.ok) {
     sub.unsubscribe();

@@ -1,11 +1,14 @@
 /**
- * pods/exec and pods/attach over WebSocket (v5.channel.k8s.io, or v4): the upgrade is
- * authenticated and checked like any request (a bad one is a plain Status answer, before
- * any upgrade, which kubectl prints), then the API server opens a session on the pod's
- * kubelet over NATS (streams/node-stream.ts) and relays frames both ways unchanged. The
- * kubelet's Status frame (channel 3) ends the session. kubectl's SPDY fallback is
- * answered with a Status saying this server speaks WebSocket; port-forward (SPDY inside
- * WebSocket) is not served yet.
+ * The streaming subresources of pods, on an HTTP upgrade. The upgrade is authenticated
+ * and checked like any request (a bad one is a plain Status answer, before any upgrade,
+ * which kubectl prints); then the API server opens sessions on the pod's kubelet over NATS
+ * (streams/node-stream.ts).
+ * - exec and attach: WebSocket v5.channel.k8s.io (or v4); frames are relayed both ways
+ *   unchanged and the kubelet's Status frame (channel 3) ends the session. kubectl's SPDY
+ *   fallback is answered with a Status saying this server speaks WebSocket for these.
+ * - portforward: SPDY/3.1, tunnelled in WebSocket (`SPDY/3.1+portforward.k8s.io`, what
+ *   kubectl 1.31+ sends first) or on the raw upgraded connection; each forwarded
+ *   connection is one kubelet session (src/streaming/port-forward.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,8 +17,10 @@ import { badRequest, fromStatus, StatusError, toStatusError, unauthorized } from
 import type { KubeObject } from '../api/object.ts';
 import type { Pipeline } from '../apiserver/pipeline.ts';
 import type { Logger } from '../log.ts';
-import { CHANNEL_PROTOCOLS, STATUS } from '../streaming/channel-protocol.ts';
-import { execTarget } from '../streaming/exec-request.ts';
+import { CHANNEL_PROTOCOLS, PORT_FORWARD_TUNNEL, STATUS } from '../streaming/channel-protocol.ts';
+import { execTarget, portForwardTarget } from '../streaming/exec-request.ts';
+import { portForwardStreams, type OpenConnection } from '../streaming/port-forward.ts';
+import { SpdySession } from '../streaming/spdy/session.ts';
 import type { NodeStreamConnection, NodeStreamRequest } from '../../streams/node-stream.ts';
 import type { Authenticator } from './auth.ts';
 import { parseRoute } from './route.ts';
@@ -35,12 +40,12 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
   const wss = new WebSocketServer({
     noServer: true,
-    handleProtocols: (offered) => CHANNEL_PROTOCOLS.find((p) => offered.has(p)) ?? false,
+    handleProtocols: (offered) => [...CHANNEL_PROTOCOLS, PORT_FORWARD_TUNNEL].find((p) => offered.has(p)) ?? false,
   });
   return (req, socket, head) => {
     upgrade(deps, wss, req, socket, head).catch((error: unknown) => {
       const status = toStatusError(error);
-      if (status.code >= 500) deps.logger.warn({ err: error, url: req.url }, 'stream upgrade failed');
+      if (status.code >= 500 && status.code !== 503) deps.logger.warn({ err: error, url: req.url }, 'stream upgrade failed');
       refuse(socket, status);
     });
   };
@@ -52,12 +57,13 @@ async function upgrade(deps: UpgradeDeps, wss: WebSocketServer, req: IncomingMes
   if (!deps.authenticator.authenticate(req)) throw unauthorized();
   if (route.kind !== 'resource' || route.plural !== 'pods' || route.group !== '' || !route.namespace || !route.name) throw notServed('');
   const kind = route.subresource;
-  if (kind === 'portforward') throw badRequest('port-forward is not served by this API server yet');
-  if (kind !== 'exec' && kind !== 'attach') throw notServed(`pods/${kind ?? ''}`);
+  if (kind !== 'exec' && kind !== 'attach' && kind !== 'portforward') throw notServed(`pods/${kind ?? ''}`);
   if (!deps.openNodeStream) throw notServed(`pods/${kind}`);
   const reply = await deps.pipeline.handle({ verb: 'get', resource: 'pods', namespace: route.namespace, name: route.name });
   if (!reply.ok) throw fromStatus(reply.status);
-  const target = execTarget(kind, reply.body as KubeObject, url.searchParams);
+  const pod = reply.body as KubeObject;
+  if (kind === 'portforward') return upgradePortForward(deps.openNodeStream, wss, req, socket, head, pod, url.searchParams);
+  const target = execTarget(kind, pod, url.searchParams);
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
     // kubectl falls back to SPDY after any failed WebSocket upgrade and prints that
     // answer: so it gets the real reason when there is one, and only then the protocol.
@@ -82,6 +88,48 @@ async function upgrade(deps: UpgradeDeps, wss: WebSocketServer, req: IncomingMes
     client.on('error', () => session.close());
     for (const frame of pending.splice(0)) toClient(frame);
   });
+}
+
+async function upgradePortForward(
+  openNodeStream: OpenNodeStream,
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  pod: KubeObject,
+  query: URLSearchParams,
+): Promise<void> {
+  const target = portForwardTarget(pod, query);
+  const node = (pod.spec as { nodeName: string }).nodeName;
+  // The node must answer before the upgrade, so that an absent kubelet is a plain error.
+  await openNodeStream(node, { kind: 'portforward', namespace: target.namespace, pod: target.pod, uid: target.uid, stdin: false, stdout: false, stderr: false, tty: false, probe: true }, () => {});
+  const open: OpenConnection = (request, onFrame) => openNodeStream(node, request, onFrame);
+  const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+  if (upgrade === 'websocket') {
+    wss.handleUpgrade(req, socket, head, (client) => {
+      if (client.protocol !== PORT_FORWARD_TUNNEL) return client.close(1002, `port-forward speaks ${PORT_FORWARD_TUNNEL}`);
+      let session: SpdySession | undefined;
+      session = new SpdySession(
+        (bytes) => client.readyState === client.OPEN && client.send(bytes),
+        portForwardStreams(target, open, () => session!),
+      );
+      client.on('message', (data: Buffer) => session!.receive(data));
+      client.on('close', () => session!.close());
+      client.on('error', () => session!.close());
+    });
+    return;
+  }
+  if (upgrade !== 'spdy/3.1') throw badRequest(`port-forward needs an upgrade to SPDY/3.1, not ${req.headers.upgrade ?? 'a plain request'}`);
+  socket.write(
+    'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n',
+  );
+  let session: SpdySession | undefined;
+  session = new SpdySession((bytes) => void (!socket.destroyed && socket.write(bytes)), portForwardStreams(target, open, () => session!));
+  if (head.length > 0) session.receive(head);
+  socket.on('data', (data: Buffer) => session!.receive(data));
+  socket.on('close', () => session!.close());
+  socket.on('error', () => session!.close());
+  session.onClose(() => socket.end());
 }
 
 /** A refused upgrade: a plain HTTP answer with the Status, then the connection closes. */

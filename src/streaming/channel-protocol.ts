@@ -16,6 +16,8 @@ export const RESIZE = 4;
 export const CLOSE = 255;
 
 export const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
+/** kubectl port-forward's WebSocket subprotocol: SPDY/3.1 frames inside binary messages. */
+export const PORT_FORWARD_TUNNEL = 'SPDY/3.1+portforward.k8s.io';
 
 export function frame(channel: number, data: Uint8Array | string = new Uint8Array()): Uint8Array {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;

@@ -6,6 +6,7 @@
 import { badRequest } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import type { NodeStreamRequest } from '../../streams/node-stream.ts';
+import type { PortForwardTarget } from './port-forward.ts';
 
 export interface StreamTarget {
   node: string;
@@ -41,4 +42,17 @@ export function execTarget(kind: 'exec' | 'attach', pod: KubeObject, query: URLS
     throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   }
   return { node: spec.nodeName, request };
+}
+
+/** pods/portforward: the pod must be on a node; `ports` lists what the client will ask for. */
+export function portForwardTarget(pod: KubeObject, query: URLSearchParams): PortForwardTarget {
+  const name = pod.metadata.name ?? '';
+  if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  const ports = query
+    .getAll('ports')
+    .flatMap((value) => value.split(','))
+    .filter((value) => value !== '')
+    .map(Number);
+  if (ports.some((port) => !Number.isInteger(port) || port < 1 || port > 65535)) throw badRequest(`invalid port in ${query.getAll('ports').join(',')}`);
+  return { namespace: pod.metadata.namespace ?? '', pod: name, uid: pod.metadata.uid ?? '', ports };
 }

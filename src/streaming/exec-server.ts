@@ -2,23 +2,22 @@
  * The kubelet's end of kubectl exec: a session request from the API server names a pod
  * and container; the command runs in that container (its runtime's execStream) with the
  * channels relayed, and the exit code goes back as the final Status frame, as the
- * kubelet's streaming server does. Attach and port-forward are refused for now.
+ * kubelet's streaming server does.
  */
-import type { NatsConnection, Subscription } from 'nats';
 import { StatusError } from '../api/errors.ts';
 import type { Logger } from '../log.ts';
 import type { RunningContainer } from '../runtime/runtime.ts';
 import { CLOSE, exitStatus, frame, errorStatus, parseFrame, STATUS, STDERR, STDIN, STDOUT } from './channel-protocol.ts';
-import { GONE, serveNodeStreams, type NodeStreamRequest, type NodeStreamSession } from '../../streams/node-stream.ts';
+import { GONE, type NodeStreamHandler, type NodeStreamRequest, type NodeStreamSession } from '../../streams/node-stream.ts';
 
 /** The running container of a pod on this node, if there is one. */
 export type FindContainer = (namespace: string, pod: string, uid: string, container: string) => RunningContainer | undefined;
 
-export function serveExec(nc: NatsConnection, node: string, findContainer: FindContainer, logger: Logger): Subscription {
-  return serveNodeStreams(nc, node, {
+export function execHandler(findContainer: FindContainer, logger: Logger): NodeStreamHandler {
+  return {
     check: (request) => void execContainer(request, findContainer),
     start: (session) => startExec(session, execContainer(session.request, findContainer), logger),
-  });
+  };
 }
 
 function execContainer(request: NodeStreamRequest, findContainer: FindContainer): RunningContainer & Required<Pick<RunningContainer, 'execStream'>> {

@@ -1,16 +1,20 @@
-// `kubectl exec` through the HTTPS face: WebSocket v5.channel.k8s.io from kubectl to the
-// API server, a NATS session to the pod's node, and a real process there. The node end
-// here is the kubelet's exec server over a container whose execStream spawns processes,
-// so this checks the whole relay without a kubelet: output, exit codes, stdin, errors.
+// `kubectl exec` and `kubectl port-forward` through the HTTPS face: WebSocket (and SPDY
+// inside it) from kubectl to the API server, a NATS session to the pod's node, and a real
+// process or TCP server there. The node end here is the kubelet's streaming server over
+// a container whose execStream spawns processes and a pod address on loopback, so this
+// checks the whole relay without a kubelet: output, exit codes, stdin, bytes, errors.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import type { Subscription } from 'nats';
 import { componentLogger } from '../../src/log.ts';
 import type { RunningContainer } from '../../src/runtime/runtime.ts';
-import { serveExec } from '../../src/streaming/exec-server.ts';
+import { serveKubeletStreams } from '../../src/streaming/kubelet-streams.ts';
 import { spawnExecSession } from '../../src/streaming/spawn-exec.ts';
 import { spawn } from 'node:child_process';
+import { eventually } from '../support/cluster.ts';
 import { KUBECTL, kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
 
 const NS = 'default';
@@ -18,6 +22,7 @@ const NS = 'default';
 describe('kubectl exec', { timeout: 120_000 }, () => {
   let cluster: HttpTestCluster;
   let node: Subscription;
+  let echo: Server | undefined;
   const asked: string[] = [];
 
   const container: RunningContainer = {
@@ -31,15 +36,21 @@ describe('kubectl exec', { timeout: 120_000 }, () => {
 
   before(async () => {
     cluster = await startHttpTestCluster();
-    node = serveExec(cluster.client.nc, 'node-1', (namespace, pod, _uid, name) => {
-      asked.push(`${namespace}/${pod}/${name}`);
-      return pod === 'shell' && name === 'main' ? container : undefined;
-    }, componentLogger('test-kubelet'));
+    node = serveKubeletStreams(cluster.client.nc, 'node-1', {
+      findContainer: (namespace, pod, _uid, name) => {
+        asked.push(`${namespace}/${pod}/${name}`);
+        return pod === 'shell' && name === 'main' ? container : undefined;
+      },
+      podAddress: (_namespace, pod) => (pod === 'shell' ? '127.0.0.1' : undefined),
+      logger: componentLogger('test-kubelet'),
+    });
     for (const [name, nodeName] of [['shell', 'node-1'], ['orphan', 'node-gone']] as const) {
-      await cluster.client.create('pods', {
+      const created = await cluster.client.create('pods', {
         apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS },
         spec: { nodeName, containers: [{ name: 'main', image: 'busybox' }] },
       });
+      // kubectl port-forward asks for a Running pod.
+      await cluster.client.update('pods', { ...created, status: { phase: 'Running' } }, { subresource: 'status' });
     }
     await cluster.client.create('pods', {
       apiVersion: 'v1', kind: 'Pod', metadata: { name: 'unscheduled', namespace: NS },
@@ -47,6 +58,7 @@ describe('kubectl exec', { timeout: 120_000 }, () => {
     });
   });
   after(async () => {
+    echo?.close();
     node?.unsubscribe();
     await cluster?.dispose();
   });
@@ -89,5 +101,47 @@ describe('kubectl exec', { timeout: 120_000 }, () => {
     const orphan = await cluster.kubectl('exec', 'orphan', '--', 'true');
     assert.notEqual(orphan.code, 0);
     assert.match(orphan.stderr, /the kubelet of node node-gone does not answer/);
+  });
+
+  it('port-forward carries bytes both ways to the pod\'s port, and reports a refused one', async () => {
+    echo = createServer((socket) => socket.on('data', (data) => socket.write(`echo:${data.toString()}`)));
+    echo.listen(0, '127.0.0.1');
+    await once(echo, 'listening');
+    const podPort = (echo.address() as AddressInfo).port;
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const deadPort = (closed.address() as AddressInfo).port;
+    closed.close();
+
+    const forwarder = cluster.spawnKubectl('port-forward', 'pod/shell', `:${podPort}`, `:${deadPort}`);
+    let out = '';
+    let err = '';
+    forwarder.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    forwarder.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const local = (remote: number) => eventually(() => {
+      const match = new RegExp(`Forwarding from 127\\.0\\.0\\.1:(\\d+) -> ${remote}`).exec(out);
+      return match ? Number(match[1]) : undefined;
+    }, 20_000, `kubectl to listen for port ${remote}`);
+
+    const talk = async (port: number, text: string) => {
+      const socket = connect(port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      socket.write(text);
+      return { socket, answer: () => answer };
+    };
+    const first = await talk(await local(podPort), 'ping');
+    await eventually(() => first.answer() === 'echo:ping' || undefined, 20_000, 'the echo');
+    first.socket.write('again');
+    await eventually(() => first.answer() === 'echo:pingecho:again' || undefined, 20_000, 'the second echo');
+    first.socket.end();
+
+    const refused = await talk(await local(deadPort), 'anyone?');
+    await eventually(() => /an error occurred forwarding .*connection refused/.test(err) || undefined, 20_000, 'the refusal on stderr');
+    refused.socket.destroy();
+    forwarder.kill();
   });
 });
