@@ -27,12 +27,15 @@ import { containerExit } from './exit-status.ts';
 import { imageBinDir } from './image-shims.ts';
 import { DEFAULT_IMAGES, containerArgv, hostArgv, resolveImage, type ImageTable, type LocalImage } from './images.ts';
 import { LineSplitter } from './output-lines.ts';
+import { spawnExecSession } from './exec-session.ts';
 import {
   ContainerStartError,
   type ContainerConfig,
   type ContainerExit,
   type ContainerRuntime,
   type ExecResult,
+  type ExecSession,
+  type ExecStreams,
   type ImageInfo,
   type OutputSink,
   type OutputStream,
@@ -130,6 +133,7 @@ class ProcessContainer implements RunningContainer {
   private stopping: Promise<ContainerExit> | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private readonly execs = new Set<number>();
+  private readonly attached = new Set<ExecSession>();
 
   constructor(
     readonly id: string,
@@ -155,6 +159,7 @@ class ProcessContainer implements RunningContainer {
         signalGroup(this.pid, 'SIGKILL');
         untrackGroup(this.pid);
         for (const execGroup of this.execs) signalGroup(execGroup, 'SIGKILL');
+        for (const session of this.attached) session.kill();
         const finishedAt = new Date();
         const drainedOrTimedOut = Promise.race([drained, delay(DRAIN_MS)]).then(() => {
           child.stdout?.destroy();
@@ -216,6 +221,15 @@ class ProcessContainer implements RunningContainer {
     child.stderr?.destroy();
     const exit = containerExit(code, signal, new Date(), new Date());
     return { exitCode: exit.exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut };
+  }
+
+  /** kubectl exec: the command with its streams attached, in the container's env and working dir; it dies with the container. */
+  execStream(command: string[], streams: ExecStreams): ExecSession {
+    if (this.ended) throw new ContainerStartError('RunContainerError', `cannot exec in a stopped container: ${this.id}`);
+    const session = spawnExecSession(hostArgv(this.image, command), { cwd: this.cwd, env: this.env }, streams);
+    this.attached.add(session);
+    void session.exited.finally(() => this.attached.delete(session));
+    return session;
   }
 
   private async terminationMessage(): Promise<string | undefined> {

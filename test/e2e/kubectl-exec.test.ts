@@ -12,7 +12,7 @@ import type { Subscription } from 'nats';
 import { componentLogger } from '../../src/log.ts';
 import type { RunningContainer } from '../../src/runtime/runtime.ts';
 import { serveKubeletStreams } from '../../src/streaming/kubelet-streams.ts';
-import { spawnExecSession } from '../../src/streaming/spawn-exec.ts';
+import { spawnExecSession } from '../../src/runtime/exec-session.ts';
 import { spawn } from 'node:child_process';
 import { eventually } from '../support/cluster.ts';
 import { KUBECTL, kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';

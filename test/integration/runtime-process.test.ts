@@ -184,6 +184,27 @@ describe('process runtime', () => {
     await assert.rejects(container.exec(['true'], { timeoutMs: 1_000 }));
   });
 
+  it('execStream attaches stdin, stdout and stderr (kubectl exec), and the command dies with its container', async () => {
+    const box = sandbox('streams');
+    const container = await runtime.startContainer(box, config({ image: 'pause', env: [{ name: 'MODE', value: 'attached' }] }), () => {});
+    const out: string[] = [];
+    const err: string[] = [];
+    const session = container.execStream!(['sh', '-c', 'read line; echo "$MODE:$line"; echo oops >&2; exit 4'], {
+      stdin: true,
+      tty: false,
+      onOutput: (stream, data) => (stream === 'stdout' ? out : err).push(Buffer.from(data).toString()),
+    });
+    session.write(new TextEncoder().encode('hello\n'));
+    session.endInput();
+    assert.equal(await session.exited, 4);
+    assert.equal(out.join(''), 'attached:hello\n');
+    assert.equal(err.join(''), 'oops\n');
+
+    const long = container.execStream!(['sh', '-c', 'sleep 60'], { stdin: false, tty: false, onOutput: () => {} });
+    await container.stop(5_000);
+    assert.equal(await long.exited, 137, 'an exec session is killed with its container');
+  });
+
   it('shows a configMap volume at etc/config/<key> relative to the working dir, and runs scripts from volumes', async () => {
     const box = sandbox('cfg');
     const pod: KubeObject = {

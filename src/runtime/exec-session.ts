@@ -5,8 +5,8 @@
  * not emulated (no pty without a native module): output is unbuffered bytes either way.
  */
 import { spawn } from 'node:child_process';
-import type { ExecSession, ExecStreams } from '../runtime/runtime.ts';
-import { ContainerStartError } from '../runtime/runtime.ts';
+import type { ExecSession, ExecStreams } from './runtime.ts';
+import { ContainerStartError } from './runtime.ts';
 
 export interface SpawnPlace {
   cwd: string;
