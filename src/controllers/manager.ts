@@ -1,10 +1,12 @@
 /**
  * The controller manager's set of controllers over one connection and one informer
- * factory (so every controller shares each informer): the ReplicaSet controller, the
- * garbage collector, the namespace controller and the ServiceAccounts controller. Opening
- * connects and builds them (no list or watch yet: each controller's machine starts its
- * informers); closing stops the informers and the client. Only the Lease holder runs a
- * set (actors/controller-manager.machine.ts); a set is built afresh for every term.
+ * factory (so every controller shares each informer): the ReplicaSet and Deployment
+ * controllers, the garbage collector, the namespace controller, the ServiceAccounts
+ * controller, the node lifecycle controller with its NoExecute taint manager, and the
+ * pod garbage collector. Opening connects and builds them (no list or watch yet: each
+ * controller's machine starts its informers); closing stops the informers and the
+ * client. Only the Lease holder runs a set (actors/controller-manager.machine.ts); a set
+ * is built afresh for every term.
  */
 import { ApiClient } from '../client/api-client.ts';
 import { SharedInformerFactory } from '../informer/informer-factory.ts';
@@ -12,6 +14,9 @@ import { componentLogger } from '../log.ts';
 import { newDeploymentController } from './deployment/controller.ts';
 import { newGarbageCollector } from './garbage-collector/controller.ts';
 import { newNamespaceController } from './namespace/controller.ts';
+import { newNodeLifecycleController } from './node-lifecycle/controller.ts';
+import { newTaintEvictionController } from './node-lifecycle/taint-eviction-controller.ts';
+import { newPodGcController } from './podgc/controller.ts';
 import { newReplicaSetController } from './replicaset/controller.ts';
 import { newServiceAccountsController } from './serviceaccount/controller.ts';
 import type { Controller } from './runtime/controller.ts';
@@ -22,6 +27,20 @@ export interface ControllerManagerOptions {
   /** Registry keys the garbage collector watches (default: every collectable resource). */
   gcResources?: string[];
   workers?: number;
+  /** Without news of a kubelet (Lease or Ready heartbeat) this long, its node turns Unknown (default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** How often each node's health is checked (default 5 s). */
+  nodeMonitorPeriodMs?: number;
+  /** The grace period of a node that never posted a Ready condition (default 60 s). */
+  nodeStartupGracePeriodMs?: number;
+  /** No evictions while no node at all is Ready (Kubernetes always does this; default off so a one-node cluster evicts). */
+  stopEvictionsWhenAllNodesDown?: boolean;
+  /** Terminated pods kept before the pod GC deletes the oldest (default 12500; <= 0: never). */
+  terminatedPodGCThreshold?: number;
+  /** How often the pod GC sweeps (default 20 s). */
+  podGCPeriodMs?: number;
+  /** How long a node missing from the cache is waited for before its pods count as orphans (default 40 s). */
+  podGCQuarantineMs?: number;
 }
 
 export interface ControllerSet {
@@ -42,8 +61,28 @@ export async function openControllerSet(natsUrl: string, options: ControllerMana
     newGarbageCollector(client, factory, { workers, resources: options.gcResources, onError: onError('garbage-collector') }),
     newNamespaceController(client, factory, { workers, onError: onError('namespace') }),
     newServiceAccountsController(client, factory, { workers, onError: onError('serviceaccount') }),
+    newNodeLifecycleController(client, factory, {
+      workers,
+      onError: onError('node-lifecycle'),
+      stopEvictionsWhenAllNodesDown: options.stopEvictionsWhenAllNodesDown,
+      timings: definedOnly({
+        gracePeriodMs: options.nodeMonitorGracePeriodMs,
+        monitorPeriodMs: options.nodeMonitorPeriodMs,
+        startupGracePeriodMs: options.nodeStartupGracePeriodMs,
+      }),
+    }).controller,
+    newTaintEvictionController(client, factory, { workers, onError: onError('taint-eviction') }).controller,
+    newPodGcController(client, factory, {
+      onError: onError('pod-gc'),
+      ...definedOnly({ terminatedPodThreshold: options.terminatedPodGCThreshold, checkPeriodMs: options.podGCPeriodMs, quarantineMs: options.podGCQuarantineMs }),
+    }),
   ];
   return { client, factory, controllers };
+}
+
+/** The options that were given (an explicit undefined would override a default when spread). */
+function definedOnly<T extends Record<string, unknown>>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export async function closeControllerSet(set: ControllerSet): Promise<void> {

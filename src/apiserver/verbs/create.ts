@@ -7,6 +7,7 @@
  */
 import { alreadyExists, conflict, invalid } from '../../api/errors.ts';
 import type { KubeObject, ObjectKey } from '../../api/object.ts';
+import { admitCreate } from '../../admission/mutating.ts';
 import { applyDefaults } from '../../api/defaults.ts';
 import { prepareCreate, randomNameSuffix } from '../../api/metadata.ts';
 import { validateObject } from '../../api/validation.ts';
@@ -37,7 +38,7 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
       uid: deps.newUid(),
       nameSuffix: randomNameSuffix(deps.random),
     });
-    const object = withCreator(rt, incoming, applyDefaults(rt, prepared), request, now);
+    const object = withCreator(rt, incoming, admitCreate(rt, applyDefaults(rt, prepared)), request, now);
     const name = object.metadata.name ?? '';
     const errors = validateObject(rt, object);
     if (errors.length > 0) throw invalid(rt.kind, rt.group, name, errors);
