@@ -113,6 +113,7 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   networking({ kind: 'IngressClass', plural: 'ingressclasses', namespaced: false, hasGeneration: true }),
   networking({ kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'], hasGeneration: true }),
   define({ group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'] }),
+  define({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'] }),
   rbac({ kind: 'Role', plural: 'roles', namespaced: true }),
   rbac({ kind: 'ClusterRole', plural: 'clusterroles', namespaced: false }),
   rbac({ kind: 'RoleBinding', plural: 'rolebindings', namespaced: true }),

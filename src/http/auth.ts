@@ -29,12 +29,17 @@ export function isPublic(route: Route): boolean {
 
 /** The admin credentials of the PKI; the TLS layer has already checked the certificate chain. */
 export function adminAuthenticator(adminToken: string): Authenticator {
+  // A connection's peer certificate never changes; reading it was ~7% of a GET's CPU: read it once per connection.
+  const bySocket = new WeakMap<TLSSocket, Identity | null>();
   return {
     authenticate(req) {
       const socket = req.socket as TLSSocket;
       if (socket.encrypted && socket.authorized) {
-        const subject = socket.getPeerCertificate()?.subject as Record<string, string | string[]> | undefined;
-        const identity = identityFromSubject(subject);
+        let identity = bySocket.get(socket);
+        if (identity === undefined) {
+          identity = identityFromSubject(socket.getPeerCertificate()?.subject as Record<string, string | string[]> | undefined) ?? null;
+          bySocket.set(socket, identity);
+        }
         if (identity) return identity;
       }
       return identityFromBearer(req.headers.authorization, adminToken);

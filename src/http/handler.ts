@@ -16,7 +16,7 @@ import type { Logger } from '../log.ts';
 import { isPublic, type Authenticator } from './auth.ts';
 import { decodeBody, readBody } from './body.ts';
 import { aggregatedCore, aggregatedGroups, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
-import { AGGREGATED_DISCOVERY_TYPE, bodyFormat, checkAcceptsJson, wantedTable, wantsAggregatedDiscovery } from './media.ts';
+import { AGGREGATED_DISCOVERY_TYPE, bodyFormat, checkAcceptsJson, PROTOBUF_TYPE, wantedTable, wantsAggregatedDiscovery } from './media.ts';
 import { openApiDocumentAt } from './openapi.ts';
 import { JSON_TYPE, sendError, sendJson, sendText } from './respond.ts';
 import { parseRoute, type ResourcePath, type Route } from './route.ts';
@@ -100,6 +100,10 @@ async function answerScale(deps: HandlerDeps, res: ServerResponse, rt: ResourceT
   sendJson(res, 200, scale, JSON_TYPE, warnings);
 }
 
+function deleteOptionsFormat(contentType: string | undefined): { kind: 'json' } | { kind: 'protobuf' } {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === PROTOBUF_TYPE ? { kind: 'protobuf' } : { kind: 'json' };
+}
+
 function podLogDeps(deps: HandlerDeps): PodLogDeps | undefined {
   if (!deps.containerLogs) return undefined;
   return { ...deps.containerLogs, pipeline: deps.pipeline, now: deps.now ?? (() => new Date()) };
@@ -119,8 +123,9 @@ async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: Serv
   let patchType: PatchType | undefined;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') {
     const raw = await readBody(req);
-    // A DELETE's DeleteOptions are JSON whatever the client labels them.
-    const format = method === 'DELETE' ? { kind: 'json' as const } : bodyFormat(req.headers['content-type'], method === 'PATCH');
+    // A DELETE's DeleteOptions are JSON whatever the client labels them, except protobuf,
+    // which client-go's typed clients send (kubectl drain deletes pods that way).
+    const format = method === 'DELETE' ? deleteOptionsFormat(req.headers['content-type']) : bodyFormat(req.headers['content-type'], method === 'PATCH');
     if (format.kind === 'patch') patchType = format.patchType;
     body = decodeBody(raw, format);
   }

@@ -1,7 +1,7 @@
 /**
  * Table printers of the cluster and configuration kinds, with kubectl's columns:
- * namespaces, nodes, configmaps, secrets, service accounts, events, leases, RBAC roles
- * and bindings. Pure.
+ * namespaces, nodes, configmaps, secrets, service accounts, events (core and
+ * events.k8s.io), leases, RBAC roles and bindings. Pure.
  */
 import type { KubeObject } from '../api/object.ts';
 import { age, at, col, list, nameColumn, none, num, record, since, str, wide, type Printer } from './table-kit.ts';
@@ -114,6 +114,27 @@ export const eventPrinter: Printer = {
       num(ev.count, 1),
       name(ev),
     ];
+  },
+};
+
+/**
+ * events.k8s.io/v1 Events print like core ones (Kubernetes has one internal Event type):
+ * their fields mapped back to the core names first.
+ */
+export const eventsV1Printer: Printer = {
+  columns: eventPrinter.columns,
+  cells: (ev, now) => {
+    const core: KubeObject = {
+      ...ev,
+      involvedObject: ev.regarding,
+      message: ev.note,
+      source: ev.deprecatedSource,
+      firstTimestamp: ev.deprecatedFirstTimestamp,
+      lastTimestamp: at(ev, 'series', 'lastObservedTime') ?? ev.deprecatedLastTimestamp,
+      count: at(ev, 'series', 'count') ?? ev.deprecatedCount,
+      reportingComponent: ev.reportingController,
+    };
+    return eventPrinter.cells(core, now);
   },
 };
 

@@ -9,8 +9,7 @@ import type { KubeObject } from '../api/object.ts';
 import type { ResourceType } from '../api/resource-type.ts';
 import type { ObjectList } from '../apiserver/request.ts';
 import { podPrinter } from './print-pods.ts';
-import {
-  configMapPrinter,
+import { configMapPrinter,
   eventPrinter,
   leasePrinter,
   namespacePrinter,
@@ -18,8 +17,9 @@ import {
   roleBindingPrinter,
   rolePrinter,
   secretPrinter,
-  serviceAccountPrinter,
-} from './print-cluster.ts';
+  serviceAccountPrinter, eventsV1Printer } from './print-cluster.ts';
+import { controllerRevisionPrinter, endpointSlicePrinter, horizontalPodAutoscalerPrinter, ingressClassPrinter, limitRangePrinter, networkPolicyPrinter, podDisruptionBudgetPrinter, priorityClassPrinter, resourceQuotaPrinter } from './print-policy.ts';
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from './print-storage.ts';
 import { endpointsPrinter, ingressPrinter, servicePrinter } from './print-services.ts';
 import {
   cronJobPrinter,
@@ -34,6 +34,19 @@ import { age, col, nameColumn, type Cell, type ColumnDefinition, type Printer } 
 
 /** By registry key. */
 const PRINTERS: Record<string, Printer> = {
+  resourcequotas: resourceQuotaPrinter,
+  limitranges: limitRangePrinter,
+  persistentvolumes: persistentVolumePrinter,
+  persistentvolumeclaims: persistentVolumeClaimPrinter,
+  'controllerrevisions.apps': controllerRevisionPrinter,
+  'horizontalpodautoscalers.autoscaling': horizontalPodAutoscalerPrinter,
+  'poddisruptionbudgets.policy': podDisruptionBudgetPrinter,
+  'priorityclasses.scheduling.k8s.io': priorityClassPrinter,
+  'endpointslices.discovery.k8s.io': endpointSlicePrinter,
+  'ingressclasses.networking.k8s.io': ingressClassPrinter,
+  'networkpolicies.networking.k8s.io': networkPolicyPrinter,
+  'storageclasses.storage.k8s.io': storageClassPrinter,
+  'events.events.k8s.io': eventsV1Printer,
   pods: podPrinter,
   namespaces: namespacePrinter,
   nodes: nodePrinter,

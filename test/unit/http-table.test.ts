@@ -31,7 +31,10 @@ describe('Table columns per kind', () => {
     assert.deepEqual(headers('replicasets.apps'), ['Name', 'Desired', 'Current', 'Ready', 'Age', '(Containers)', '(Images)', '(Selector)']);
     assert.deepEqual(headers('jobs.batch'), ['Name', 'Status', 'Completions', 'Duration', 'Age', '(Containers)', '(Images)', '(Selector)']);
     assert.deepEqual(headers('leases.coordination.k8s.io'), ['Name', 'Holder', 'Age']);
-    assert.deepEqual(headers('persistentvolumes'), ['Name', 'Age'], 'kinds without a printer get NAME and AGE');
+    // A kind with no printer of its own (a custom resource, say) gets NAME and AGE.
+    const widgets = { ...rt('configmaps'), group: 'example.com', kind: 'Widget', plural: 'widgets', key: 'widgets.example.com', apiVersion: 'example.com/v1' };
+    const table = tableOfList(widgets, { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '1' }, items: [] }, { now: NOW });
+    assert.deepEqual(table.columnDefinitions.map((c) => c.name), ['Name', 'Age']);
   });
 });
 

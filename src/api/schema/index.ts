@@ -25,7 +25,7 @@ import {
 import { Pod } from './core-pod.ts';
 import { PersistentVolume, PersistentVolumeClaim } from './core-storage.ts';
 import type { ObjectSchema, Schema } from './dsl.ts';
-import { EndpointSlice, EventsV1Event, HorizontalPodAutoscaler, Lease, PodDisruptionBudget, StorageClass } from './misc.ts';
+import { EndpointSlice, EventsV1Event, HorizontalPodAutoscaler, Lease, PodDisruptionBudget, PriorityClass, StorageClass } from './misc.ts';
 import { Ingress, IngressClass, NetworkPolicy } from './networking.ts';
 import { toOpenApiSchema, type OpenApiSchema } from './openapi.ts';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac.ts';
@@ -68,6 +68,7 @@ export const SCHEMAS: Readonly<Record<string, ObjectSchema>> = {
   'ingressclasses.networking.k8s.io': IngressClass,
   'networkpolicies.networking.k8s.io': NetworkPolicy,
   'storageclasses.storage.k8s.io': StorageClass,
+  'priorityclasses.scheduling.k8s.io': PriorityClass,
   [`roles.${RBAC}`]: Role,
   [`clusterroles.${RBAC}`]: ClusterRole,
   [`rolebindings.${RBAC}`]: RoleBinding,

@@ -66,6 +66,13 @@ export const EventsV1Event = kind('io.k8s.api.events.v1.Event', {
   deprecatedCount: int32(),
 });
 
+export const PriorityClass = kind('io.k8s.api.scheduling.v1.PriorityClass', {
+  value: int32(),
+  globalDefault: bool(),
+  description: str(),
+  preemptionPolicy: str({ enum: ['Never', 'PreemptLowerPriority'] }),
+});
+
 export const StorageClass = kind('io.k8s.api.storage.v1.StorageClass', {
   provisioner: str(),
   parameters: strMap(),

@@ -3,7 +3,8 @@
  * schemas in schema.ts: omitempty drops zero scalars unless the field is `keep`;
  * int-or-string becomes a number or a string; bytes become base64; Quantity its string;
  * Time RFC 3339 in UTC to the second (metav1.Time's JSON form). A zero Time is left out
- * rather than written as Go's `null`: both decode to "unset" on the server.
+ * rather than written as Go's `null`: both decode to "unset" on the server. An inline
+ * field (Go's embedded struct) merges its message's fields into the parent's JSON.
  *
  * A field the schema does not name is accepted only if it holds its zero value (Go writes
  * every non-pointer field); anything else is an UnsupportedField, so nothing a client sent
@@ -38,7 +39,11 @@ function decodeWith(spec: MessageSpec, name: string, buf: Uint8Array, path: stri
       continue;
     }
     const where = `${path}.${fs.name}`;
-    if (fs.map) {
+    if (fs.inline) {
+      // An embedded struct: its fields are this message's own in JSON.
+      const message = (fs.type as { message: string }).message;
+      Object.assign(out, decodeMessage(message, expectBytes(wf, where), path));
+    } else if (fs.map) {
       const [key, value] = mapEntry(fs.type, expectBytes(wf, where), where);
       const map = (out[fs.name] ??= {}) as JsonObject;
       map[key] = value;

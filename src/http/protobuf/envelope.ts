@@ -9,7 +9,7 @@
  */
 import { badRequest, StatusError, unsupportedMediaType } from '../../api/errors.ts';
 import { decodeMessage, UnsupportedField } from './decode.ts';
-import { KINDS } from './schema.ts';
+import { KINDS, KINDS_IN_EVERY_VERSION } from './schema.ts';
 import { fields, readString, WireError } from './wire.ts';
 
 export const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -50,7 +50,7 @@ export function decodeProtobufObject(body: Uint8Array): Record<string, unknown> 
       throw unsupportedMediaType(`protobuf envelopes holding "${unknown.contentType}" are not supported; send JSON`);
     }
     if (unknown.kind === '' || unknown.apiVersion === '') throw badRequest('the protobuf body has no apiVersion or kind in its envelope');
-    const message = KINDS[`${unknown.apiVersion}/${unknown.kind}`];
+    const message = KINDS[`${unknown.apiVersion}/${unknown.kind}`] ?? KINDS_IN_EVERY_VERSION[unknown.kind];
     if (!message) throw unsupportedMediaType(`protobuf bodies are not supported for ${unknown.kind} (${unknown.apiVersion}); send JSON`);
     return { apiVersion: unknown.apiVersion, kind: unknown.kind, ...decodeMessage(message, unknown.raw, unknown.kind) };
   } catch (error) {
