@@ -7,6 +7,7 @@
 import { assign, setup, type ActorRefFrom } from 'xstate';
 import { apiServerMachine } from './apiserver.machine.ts';
 import { controllerManagerMachine } from './controller-manager.machine.ts';
+import { schedulerMachine } from './scheduler.machine.ts';
 import type { HttpFaceConfig } from '../src/http/effect.ts';
 
 export interface SupervisorInput {
@@ -17,9 +18,11 @@ export interface SupervisorInput {
   http?: HttpFaceConfig;
   /** Run the controller manager too (default true). */
   controllerManager?: boolean;
+  /** Run the scheduler too (default true). */
+  scheduler?: boolean;
 }
 
-type ComponentRef = ActorRefFrom<typeof apiServerMachine> | ActorRefFrom<typeof controllerManagerMachine>;
+type ComponentRef = ActorRefFrom<typeof apiServerMachine> | ActorRefFrom<typeof controllerManagerMachine> | ActorRefFrom<typeof schedulerMachine>;
 
 interface SupervisorContext {
   natsUrl: string;
@@ -32,7 +35,7 @@ export const supervisorMachine = setup({
     context: {} as SupervisorContext,
     events: {} as { type: 'stop' },
   },
-  actors: { apiserver: apiServerMachine, controllerManager: controllerManagerMachine },
+  actors: { apiserver: apiServerMachine, controllerManager: controllerManagerMachine, scheduler: schedulerMachine },
   guards: {
     allStopped: ({ context }) => context.components.every((c) => c.getSnapshot().status !== 'active'),
   },
@@ -51,6 +54,7 @@ export const supervisorMachine = setup({
       ...(input.controllerManager === false
         ? []
         : [spawn('controllerManager', { id: 'controller-manager', systemId: 'controller-manager', input: { natsUrl: input.natsUrl } })]),
+      ...(input.scheduler === false ? [] : [spawn('scheduler', { id: 'scheduler', systemId: 'scheduler', input: { natsUrl: input.natsUrl } })]),
     ],
   }),
   initial: 'running',

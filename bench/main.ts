@@ -13,8 +13,10 @@ import { join } from 'node:path';
 import { PROJECT_ROOT, startNatsServer } from '../src/natsd/server.ts';
 import { benchApiCreates } from './api-create.ts';
 import { benchControllers } from './controllers.ts';
+import { benchHttpApi, HTTP_BENCH_FULL, HTTP_BENCH_QUICK } from './http-api.ts';
 import type { Figure } from './figures.ts';
 import { benchRawNats } from './raw-nats.ts';
+import { benchScheduler, formatSchedulerBench } from './scheduler.ts';
 import { benchStoreRebuild } from './store-rebuild.ts';
 
 const RESULTS = join(PROJECT_ROOT, 'bench', 'results.json');
@@ -53,6 +55,11 @@ async function main() {
     note(await benchApiCreates(nats.url, quick ? { sequential: 500, concurrent: 5_000, clients: 64 } : undefined));
     note(await benchStoreRebuild(nats.url, quick ? [20_000] : [100_000, 1_000_000]));
     note(await benchControllers(nats.url, quick ? 200 : 1_000));
+    note(await benchHttpApi(nats.url, quick ? HTTP_BENCH_QUICK : HTTP_BENCH_FULL));
+    const [nodes, pods] = quick ? [100, 1_000] : [1_000, 10_000];
+    const scheduled = await benchScheduler({ nodes, pods, natsUrl: nats.url });
+    process.stderr.write(`${formatSchedulerBench(nodes, pods, scheduled)}\n`);
+    note([{ name: `scheduler, ${pods.toLocaleString('en-US')} pods on ${nodes.toLocaleString('en-US')} nodes (pods/s)`, opsPerSec: scheduled.podsPerSecond, p50Ms: scheduled.p50Ms, p99Ms: scheduled.p99Ms }]);
   } finally {
     await nats.stop();
     await rm(storeDir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { createActor, waitFor, type AnyActorRef } from 'xstate';
 import { apiServerMachine } from '../../actors/apiserver.machine.ts';
 import { controllerManagerMachine } from '../../actors/controller-manager.machine.ts';
+import { schedulerMachine } from '../../actors/scheduler.machine.ts';
 import { supervisorMachine } from '../../actors/supervisor.machine.ts';
 import { componentLogger } from '../log.ts';
 import { isListening, startNatsServer, type NatsServerProcess } from '../natsd/server.ts';
@@ -76,7 +77,7 @@ Press Ctrl-C to stop.
   return 0;
 }
 
-const RUN_HELP = `Usage: jetkube run apiserver|controller-manager [--nats-url URL] [--name NAME]
+const RUN_HELP = `Usage: jetkube run apiserver|controller-manager|scheduler [--nats-url URL] [--name NAME]
 
 Runs one component alone against a running NATS server (several API servers share the
 load in one queue group; give each its own --name). The controller manager (ReplicaSet
@@ -86,15 +87,17 @@ controller, garbage collector) has no leader election yet: run one per cluster.
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, { ...NATS_FLAG, name: { type: 'string' } }, RUN_HELP);
   const component = positionals[0];
-  if (component !== 'apiserver' && component !== 'controller-manager') {
-    process.stderr.write(`jetkube run: unknown component "${component ?? ''}"; known: apiserver, controller-manager\n`);
+  if (component !== 'apiserver' && component !== 'controller-manager' && component !== 'scheduler') {
+    process.stderr.write(`jetkube run: unknown component "${component ?? ''}"; known: apiserver, controller-manager, scheduler\n`);
     return 1;
   }
   const natsUrl = natsUrlFrom(values);
   const actor: AnyActorRef =
     component === 'apiserver'
       ? createActor(apiServerMachine, { input: { natsUrl, name: (values.name as string | undefined) ?? 'apiserver' } })
-      : createActor(controllerManagerMachine, { input: { natsUrl } });
+      : component === 'scheduler'
+        ? createActor(schedulerMachine, { input: { natsUrl } })
+        : createActor(controllerManagerMachine, { input: { natsUrl } });
   actor.start();
   await untilSignal();
   actor.send({ type: 'stop' });

@@ -1,0 +1,144 @@
+/**
+ * The scheduler: connecting -> standby -> running(syncing -> scheduling) -> stopping ->
+ * closing -> releasing -> stopped, as the controller manager. Its leader elector (a child
+ * for the machine's whole life) competes for the Lease kube-system/kube-scheduler; pods
+ * are scheduled only while it leads. A lost lease drains the scheduling loop (bindings in
+ * flight finish), closes the set and builds a fresh one for the next term; `stop` drains,
+ * closes, then lets the elector release the lease so a successor takes over at once.
+ * A failed connect or cache sync is retried after a pause. `leaderElect: false` runs
+ * without a Lease. The I/O is src/scheduler/effects.ts.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { assign, setup, type ActorRefFrom } from 'xstate';
+import type { LeaderElectionTiming, LeaseKey } from '../src/controllers/leader-election/decide.ts';
+import { SCHEDULER_LEASE, schedulerEffects, type SchedulerSet } from '../src/scheduler/effects.ts';
+import type { SchedulerOptions } from '../src/scheduler/scheduler.ts';
+import { leaderElectorMachine, type LeaderElectorParentEvent } from './leader-elector.machine.ts';
+
+export interface SchedulerInput extends SchedulerOptions {
+  natsUrl: string;
+  retryMs?: number;
+  /** Compete for the Lease before scheduling (default true, as --leader-elect). */
+  leaderElect?: boolean;
+  /** This candidate's holderIdentity (default: hostname_uuid, as Kubernetes). */
+  identity?: string;
+  lease?: LeaseKey;
+  leaseTiming?: Partial<LeaderElectionTiming>;
+  syncTimeoutMs?: number;
+}
+
+interface SchedulerContext {
+  input: SchedulerInput;
+  set?: SchedulerSet;
+  elector?: ActorRefFrom<typeof leaderElectorMachine>;
+  stopRequested: boolean;
+  lastError?: string;
+}
+
+type SchedulerEvent = { type: 'stop' } | LeaderElectorParentEvent;
+
+const schedulerOptions = (input: SchedulerInput): SchedulerOptions => {
+  const { natsUrl: _n, retryMs: _r, leaderElect: _l, identity: _i, lease: _le, leaseTiming: _t, syncTimeoutMs: _s, ...options } = input;
+  return options;
+};
+
+export const schedulerMachine = setup({
+  types: {
+    input: {} as SchedulerInput,
+    context: {} as SchedulerContext,
+    events: {} as SchedulerEvent,
+  },
+  actors: { ...schedulerEffects, leaderElector: leaderElectorMachine },
+  guards: {
+    leading: ({ context }) => !context.elector || context.elector.getSnapshot().matches('leader'),
+    electorDone: ({ context }) => !context.elector || context.elector.getSnapshot().status !== 'active',
+    stopRequested: ({ context }) => context.stopRequested,
+  },
+  delays: { retry: ({ context }) => context.input.retryMs ?? 1_000 },
+}).createMachine({
+  id: 'scheduler',
+  context: ({ input, spawn }) => ({
+    input,
+    stopRequested: false,
+    elector:
+      input.leaderElect === false
+        ? undefined
+        : spawn('leaderElector', {
+            id: 'leaderElector',
+            systemId: 'schedulerLeaderElector',
+            input: {
+              natsUrl: input.natsUrl,
+              identity: input.identity ?? `${hostname()}_${randomUUID()}`,
+              lease: input.lease ?? SCHEDULER_LEASE,
+              ...(input.leaseTiming ? { timing: input.leaseTiming } : {}),
+            },
+          }),
+  }),
+  on: { stop: { actions: assign({ stopRequested: true }) } },
+  initial: 'connecting',
+  states: {
+    connecting: {
+      on: { stop: { target: 'releasing', actions: assign({ stopRequested: true }) } },
+      invoke: {
+        src: 'open',
+        input: ({ context }) => ({ natsUrl: context.input.natsUrl, options: schedulerOptions(context.input) }),
+        onDone: { target: 'standby', actions: assign({ set: ({ event }) => event.output }) },
+        onError: { target: 'pausing', actions: assign({ lastError: ({ event }) => String(event.error) }) },
+      },
+    },
+    pausing: {
+      on: { stop: { target: 'releasing', actions: assign({ stopRequested: true }) } },
+      after: { retry: 'connecting' },
+    },
+    standby: {
+      always: { guard: 'leading', target: 'running' },
+      on: {
+        'leader.elected': 'running',
+        stop: { target: 'closing', actions: assign({ stopRequested: true }) },
+      },
+    },
+    running: {
+      on: {
+        stop: { target: 'stopping', actions: assign({ stopRequested: true }) },
+        'leader.lost': 'stopping',
+      },
+      initial: 'syncing',
+      states: {
+        syncing: {
+          invoke: {
+            src: 'syncCaches',
+            input: ({ context }) => ({ set: context.set!, timeoutMs: context.input.syncTimeoutMs ?? 60_000 }),
+            onDone: 'scheduling',
+            onError: { target: 'pausing', actions: assign({ lastError: ({ event }) => String(event.error) }) },
+          },
+        },
+        pausing: { after: { retry: 'syncing' } },
+        scheduling: { invoke: { src: 'schedule', input: ({ context }) => ({ set: context.set! }) } },
+      },
+    },
+    stopping: {
+      invoke: {
+        src: 'drain',
+        input: ({ context }) => ({ set: context.set }),
+        onDone: 'closing',
+        onError: 'closing',
+      },
+    },
+    closing: {
+      invoke: {
+        src: 'close',
+        input: ({ context }) => ({ set: context.set }),
+        onDone: [{ guard: 'stopRequested', target: 'releasing' }, { target: 'connecting' }],
+        onError: [{ guard: 'stopRequested', target: 'releasing' }, { target: 'connecting' }],
+      },
+      exit: assign({ set: undefined }),
+    },
+    releasing: {
+      entry: ({ context }) => context.elector?.send({ type: 'stop' }),
+      always: { guard: 'electorDone', target: 'stopped' },
+      on: { '*': { guard: 'electorDone', target: 'stopped' } },
+    },
+    stopped: { type: 'final' },
+  },
+});
