@@ -58,7 +58,7 @@ export function aggregationKey(component: string, ref: InvolvedObject, type: Eve
 
 const timestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function newEvent(component: string, ref: InvolvedObject, type: EventType, reason: string, message: string, nowMs: number, sequence = 0): KubeObject {
+export function newEvent(component: string, ref: InvolvedObject, type: EventType, reason: string, message: string, nowMs: number, sequence = 0, host?: string): KubeObject {
   const at = timestamp(nowMs);
   return {
     apiVersion: 'v1',
@@ -67,13 +67,13 @@ export function newEvent(component: string, ref: InvolvedObject, type: EventType
     involvedObject: ref,
     reason,
     message,
-    source: { component },
+    source: host ? { component, host } : { component },
     firstTimestamp: at,
     lastTimestamp: at,
     count: 1,
     type,
     reportingComponent: component,
-    reportingInstance: '',
+    reportingInstance: host ?? '',
   } as KubeObject;
 }
 
@@ -99,6 +99,8 @@ export class ApiEventRecorder implements EventRecorder {
     readonly component: string,
     private readonly clock: Pick<Clock, 'now'> = realClock,
     private readonly log: Logger = componentLogger('events', { source: component }),
+    /** source.host and reportingInstance (a kubelet's node name). */
+    readonly host?: string,
   ) {}
 
   record(object: KubeObject, type: EventType, reason: string, message: string): void {
@@ -134,7 +136,7 @@ export class ApiEventRecorder implements EventRecorder {
         if (!(error instanceof StatusError && error.code === 404)) throw error;
       }
     }
-    const event = newEvent(this.component, ref, type, reason, message, now, this.sequence++);
+    const event = newEvent(this.component, ref, type, reason, message, now, this.sequence++, this.host);
     await this.client.create(EVENTS, event);
     this.series.delete(key);
     this.series.set(key, { namespace: event.metadata.namespace!, name: event.metadata.name!, count: 1, lastSeen: now });

@@ -1,0 +1,47 @@
+/**
+ * What runs on this node right now, by pod uid: the pod's address and its running
+ * containers. The pod drivers keep it current; the kubelet's streaming server reads it to
+ * find the container of a kubectl exec and the address of a port-forward.
+ */
+import type { PodSandbox, RunningContainer } from '../runtime/runtime.ts';
+
+interface RunningPod {
+  namespace: string;
+  name: string;
+  ip: string;
+  containers: Map<string, RunningContainer>;
+}
+
+export class RunningPods {
+  private readonly pods = new Map<string, RunningPod>();
+
+  podStarted(sandbox: PodSandbox): void {
+    if (!this.pods.has(sandbox.uid)) this.pods.set(sandbox.uid, { namespace: sandbox.namespace, name: sandbox.name, ip: sandbox.ip, containers: new Map() });
+  }
+
+  containerStarted(uid: string, name: string, container: RunningContainer): void {
+    this.pods.get(uid)?.containers.set(name, container);
+  }
+
+  containerExited(uid: string, name: string, container: RunningContainer): void {
+    const containers = this.pods.get(uid)?.containers;
+    if (containers?.get(name) === container) containers.delete(name);
+  }
+
+  podRemoved(uid: string): void {
+    this.pods.delete(uid);
+  }
+
+  /** The running container of a pod on this node: the pod named must be the one with this uid (when given). */
+  findContainer = (namespace: string, pod: string, uid: string, container: string): RunningContainer | undefined => {
+    const found = this.lookup(namespace, pod, uid);
+    return found?.containers.get(container);
+  };
+
+  podAddress = (namespace: string, pod: string, uid: string): string | undefined => this.lookup(namespace, pod, uid)?.ip;
+
+  private lookup(namespace: string, pod: string, uid: string): RunningPod | undefined {
+    const byUid = uid ? this.pods.get(uid) : [...this.pods.values()].find((p) => p.namespace === namespace && p.name === pod);
+    return byUid && byUid.namespace === namespace && byUid.name === pod ? byUid : undefined;
+  }
+}
