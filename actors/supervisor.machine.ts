@@ -7,7 +7,10 @@
 import { assign, setup, type ActorRefFrom } from 'xstate';
 import { apiServerMachine } from './apiserver.machine.ts';
 import { controllerManagerMachine } from './controller-manager.machine.ts';
+import { kubeletMachine } from './kubelet.machine.ts';
 import { schedulerMachine } from './scheduler.machine.ts';
+import { simulatedFleetMachine } from './simulated-fleet.machine.ts';
+import type { PlannedNode } from '../src/kubelet/node-plan.ts';
 import type { HttpFaceConfig } from '../src/http/effect.ts';
 
 export interface SupervisorInput {
@@ -20,9 +23,18 @@ export interface SupervisorInput {
   controllerManager?: boolean;
   /** Run the scheduler too (default true). */
   scheduler?: boolean;
+  /** Kubelets with the process runtime, one per planned node. */
+  nodes?: PlannedNode[];
+  /** Simulated nodes, sharing one connection. */
+  simulatedNodes?: PlannedNode[];
 }
 
-type ComponentRef = ActorRefFrom<typeof apiServerMachine> | ActorRefFrom<typeof controllerManagerMachine> | ActorRefFrom<typeof schedulerMachine>;
+type ComponentRef =
+  | ActorRefFrom<typeof apiServerMachine>
+  | ActorRefFrom<typeof controllerManagerMachine>
+  | ActorRefFrom<typeof schedulerMachine>
+  | ActorRefFrom<typeof kubeletMachine>
+  | ActorRefFrom<typeof simulatedFleetMachine>;
 
 interface SupervisorContext {
   natsUrl: string;
@@ -35,7 +47,13 @@ export const supervisorMachine = setup({
     context: {} as SupervisorContext,
     events: {} as { type: 'stop' },
   },
-  actors: { apiserver: apiServerMachine, controllerManager: controllerManagerMachine, scheduler: schedulerMachine },
+  actors: {
+    apiserver: apiServerMachine,
+    controllerManager: controllerManagerMachine,
+    scheduler: schedulerMachine,
+    kubelet: kubeletMachine,
+    simulatedFleet: simulatedFleetMachine,
+  },
   guards: {
     allStopped: ({ context }) => context.components.every((c) => c.getSnapshot().status !== 'active'),
   },
@@ -55,6 +73,16 @@ export const supervisorMachine = setup({
         ? []
         : [spawn('controllerManager', { id: 'controller-manager', systemId: 'controller-manager', input: { natsUrl: input.natsUrl } })]),
       ...(input.scheduler === false ? [] : [spawn('scheduler', { id: 'scheduler', systemId: 'scheduler', input: { natsUrl: input.natsUrl } })]),
+      ...(input.nodes ?? []).map((node) =>
+        spawn('kubelet', {
+          id: `kubelet-${node.nodeName}`,
+          systemId: `kubelet-${node.nodeName}`,
+          input: { natsUrl: input.natsUrl, runtime: 'process' as const, nodeName: node.nodeName, podCIDR: node.podCIDR, rootDir: node.rootDir },
+        }),
+      ),
+      ...(input.simulatedNodes && input.simulatedNodes.length > 0
+        ? [spawn('simulatedFleet', { id: 'simulated-nodes', systemId: 'simulated-nodes', input: { natsUrl: input.natsUrl, nodes: input.simulatedNodes } })]
+        : []),
     ],
   }),
   initial: 'running',

@@ -5,12 +5,16 @@
  * `jetkube run apiserver` / `jetkube run controller-manager`: one component alone against
  * a running NATS.
  */
-import { resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { createActor, waitFor, type AnyActorRef } from 'xstate';
 import { apiServerMachine } from '../../actors/apiserver.machine.ts';
 import { controllerManagerMachine } from '../../actors/controller-manager.machine.ts';
+import { kubeletMachine } from '../../actors/kubelet.machine.ts';
 import { schedulerMachine } from '../../actors/scheduler.machine.ts';
+import { DEFAULT_POD_CIDR } from '../kubelet/kubelet-config.ts';
+import { processNodePlan, simulatedNodePlan } from '../kubelet/node-plan.ts';
 import { supervisorMachine } from '../../actors/supervisor.machine.ts';
 import { componentLogger } from '../log.ts';
 import { isListening, startNatsServer, type NatsServerProcess } from '../natsd/server.ts';
@@ -19,12 +23,14 @@ import { prepareHttpFace, HTTP_FLAGS, HTTP_HELP, writeAdminKubeconfig } from '..
 
 const log = componentLogger('up');
 
-const UP_HELP = `Usage: jetkube up [--data-dir DIR] [--nats-url URL] [--api-servers N]
+const UP_HELP = `Usage: jetkube up [--data-dir DIR] [--nats-url URL] [--api-servers N] [--nodes N] [--simulated-nodes N]
 
-  --data-dir DIR     where this cluster keeps its state (default ./data); the NATS store is DIR/nats
-  --nats-url URL     the NATS server to use (default $NATS_URL or nats://127.0.0.1:4222);
-                     started from nats.conf on that port when nothing answers there
-  --api-servers N    API servers in the queue group (default 1)
+  --data-dir DIR         where this cluster keeps its state (default ./data); the NATS store is DIR/nats
+  --nats-url URL         the NATS server to use (default $NATS_URL or nats://127.0.0.1:4222);
+                         started from nats.conf on that port when nothing answers there
+  --api-servers N        API servers in the queue group (default 1)
+  --nodes N              kubelets running containers as real processes (default 1, at most 64)
+  --simulated-nodes N    kubelets with the simulated runtime, on one connection (default 0)
 ${HTTP_HELP}
 Run several clusters side by side with different --data-dir and --nats-url ports.
 `;
@@ -32,17 +38,19 @@ Run several clusters side by side with different --data-dir and --nats-url ports
 export async function upCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(
     args,
-    { ...NATS_FLAG, ...HTTP_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' } },
+    { ...NATS_FLAG, ...HTTP_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' } },
     UP_HELP,
   );
   const natsUrl = natsUrlFrom(values);
   const dataDir = resolve((values['data-dir'] as string | undefined) ?? 'data');
   const apiServers = Number(values['api-servers'] ?? 1);
+  const nodes = processNodePlan(Number(values.nodes ?? 1), dataDir, hostname().toLowerCase());
+  const simulatedNodes = simulatedNodePlan(Number(values['simulated-nodes'] ?? 0), dataDir);
   await mkdir(dataDir, { recursive: true });
 
   const http = await prepareHttpFace(values, dataDir);
   const nats = await ensureNats(natsUrl, dataDir);
-  const supervisor = createActor(supervisorMachine, { input: { natsUrl, apiServers, http: http.config } });
+  const supervisor = createActor(supervisorMachine, { input: { natsUrl, apiServers, http: http.config, nodes, simulatedNodes } });
   supervisor.start();
   const apiserver = supervisor.system.get('apiserver-0') as AnyActorRef;
   await waitFor(apiserver, (s) => s.matches({ online: 'serving' }), { timeout: Infinity });
@@ -55,7 +63,9 @@ export async function upCommand(args: string[]): Promise<number> {
     `jetkube is up.
   NATS:        ${natsUrl}${nats ? ` (started here, store ${nats.storeDir})` : ' (already running)'}
   API servers: ${apiServers}, serving on NATS subjects api.>
-  Controllers: replicaset, garbage-collector (one controller manager; no leader election yet)
+  Control:     scheduler and controller manager (Deployment, ReplicaSet, garbage collector, namespace,
+               service account, node lifecycle, pod GC), each leading through a Lease in kube-system
+  Nodes:       ${describeNodes(nodes.length, simulatedNodes.length)}
   Kubernetes:  ${httpUrl ?? `not serving (${httpState.context.lastError})`}${insecureUrl ? ` (and ${insecureUrl} without authentication)` : ''}
   kubeconfig:  ${httpUrl ? http.kubeconfigPath : '-'} (admin; token in ${http.pkiDir}/admin.token)
 Try:
@@ -77,32 +87,63 @@ Press Ctrl-C to stop.
   return 0;
 }
 
-const RUN_HELP = `Usage: jetkube run apiserver|controller-manager|scheduler [--nats-url URL] [--name NAME]
+const RUN_HELP = `Usage: jetkube run apiserver|controller-manager|scheduler|kubelet [--nats-url URL] [--name NAME]
+       jetkube run kubelet [--node-name NAME] [--runtime process|simulated] [--root-dir DIR] [--pod-cidr CIDR]
 
-Runs one component alone against a running NATS server (several API servers share the
-load in one queue group; give each its own --name). The controller manager (ReplicaSet
-controller, garbage collector) has no leader election yet: run one per cluster.
+Runs one component alone against a running NATS server. Several API servers share the
+load in one queue group (give each its own --name); several schedulers and controller
+managers elect one leader through a Lease in kube-system. A kubelet registers its Node
+(default: this host's name) and runs the pods bound to it, under --root-dir (default
+./data/kubelet/<node>), with pod addresses from --pod-cidr (default ${DEFAULT_POD_CIDR}).
 `;
 
 export async function runCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, { ...NATS_FLAG, name: { type: 'string' } }, RUN_HELP);
+  const { values, positionals } = parseFlags(
+    args,
+    { ...NATS_FLAG, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' } },
+    RUN_HELP,
+  );
   const component = positionals[0];
-  if (component !== 'apiserver' && component !== 'controller-manager' && component !== 'scheduler') {
-    process.stderr.write(`jetkube run: unknown component "${component ?? ''}"; known: apiserver, controller-manager, scheduler\n`);
-    return 1;
-  }
   const natsUrl = natsUrlFrom(values);
-  const actor: AnyActorRef =
-    component === 'apiserver'
-      ? createActor(apiServerMachine, { input: { natsUrl, name: (values.name as string | undefined) ?? 'apiserver' } })
-      : component === 'scheduler'
-        ? createActor(schedulerMachine, { input: { natsUrl } })
-        : createActor(controllerManagerMachine, { input: { natsUrl } });
+  let actor: AnyActorRef;
+  switch (component) {
+    case 'apiserver':
+      actor = createActor(apiServerMachine, { input: { natsUrl, name: (values.name as string | undefined) ?? 'apiserver' } });
+      break;
+    case 'controller-manager':
+      actor = createActor(controllerManagerMachine, { input: { natsUrl } });
+      break;
+    case 'scheduler':
+      actor = createActor(schedulerMachine, { input: { natsUrl } });
+      break;
+    case 'kubelet': {
+      const runtime = (values.runtime as string | undefined) ?? 'process';
+      if (runtime !== 'process' && runtime !== 'simulated') {
+        process.stderr.write(`jetkube run kubelet: --runtime is process or simulated, not "${runtime}"\n`);
+        return 1;
+      }
+      const nodeName = (values['node-name'] as string | undefined) ?? hostname().toLowerCase();
+      const rootDir = resolve((values['root-dir'] as string | undefined) ?? join('data', 'kubelet', nodeName));
+      const podCIDR = (values['pod-cidr'] as string | undefined) ?? DEFAULT_POD_CIDR;
+      actor = createActor(kubeletMachine, { input: { natsUrl, nodeName, runtime, rootDir, podCIDR } });
+      break;
+    }
+    default:
+      process.stderr.write(`jetkube run: unknown component "${component ?? ''}"; known: apiserver, controller-manager, scheduler, kubelet\n`);
+      return 1;
+  }
   actor.start();
   await untilSignal();
   actor.send({ type: 'stop' });
   await waitFor(actor, (s) => s.status === 'done', { timeout: 30_000 }).catch(() => log.warn('did not drain in 30 s'));
   return 0;
+}
+
+function describeNodes(real: number, simulated: number): string {
+  const parts = [];
+  if (real > 0) parts.push(`${real} running containers as processes`);
+  if (simulated > 0) parts.push(`${simulated} simulated`);
+  return parts.length > 0 ? parts.join(', ') : 'none (--nodes 0)';
 }
 
 async function ensureNats(natsUrl: string, dataDir: string): Promise<NatsServerProcess | undefined> {
