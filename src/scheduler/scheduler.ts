@@ -213,11 +213,13 @@ export class Scheduler {
 
   private async bind(info: QueuedPodInfo, pod: KubeObject, nodeName: string): Promise<void> {
     const { namespace = '', name = '', uid } = pod.metadata;
+    // The event says when the pod was bound: the kubelet may have started it before the answer came back.
+    const bindingAt = this.clock.now();
     try {
       await this.client.bind(namespace, name, nodeName, uid ? { uid } : {});
       this.cache.finishBinding(info.key, this.clock.now());
       this.scheduledCount++;
-      this.recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+      this.recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`, bindingAt);
     } catch (err) {
       this.cache.forgetPod(info.key);
       this.queue.moveAllToActiveOrBackoff(); // what it held on the node is free again

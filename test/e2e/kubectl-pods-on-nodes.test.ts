@@ -39,7 +39,12 @@ describe('pods on a real node', { timeout: 180_000 }, () => {
       assert.equal(status, 'Running');
       assert.equal(node, cluster.nodeName);
       assert.ok(inCidr(ip!), `${ip} is in ${cluster.podCIDR}`);
-      const page = await fetch(`http://${ip}:80/`).then((r) => r.text(), () => fetch(`http://${ip}:8080/`).then((r) => r.text()));
+      // Ready without a readiness probe means started, not listening yet (as in Kubernetes).
+      const page = await eventually(
+        () => fetch(`http://${ip}:80/`).then((r) => r.text(), () => fetch(`http://${ip}:8080/`).then((r) => r.text(), () => undefined)),
+        10_000,
+        `nginx on ${ip}`,
+      );
       assert.match(page, /Welcome to nginx!/);
     }
   });

@@ -30,7 +30,8 @@ export interface InvolvedObject {
 }
 
 export interface EventRecorder {
-  record(object: KubeObject, type: EventType, reason: string, message: string): void;
+  /** atMs: when it happened, if earlier than now (an event recorded once a write it reports came back). */
+  record(object: KubeObject, type: EventType, reason: string, message: string, atMs?: number): void;
 }
 
 /** A recorder that drops everything (tests, and controllers built without one). */
@@ -103,10 +104,10 @@ export class ApiEventRecorder implements EventRecorder {
     readonly host?: string,
   ) {}
 
-  record(object: KubeObject, type: EventType, reason: string, message: string): void {
+  record(object: KubeObject, type: EventType, reason: string, message: string, atMs?: number): void {
     const ref = involvedObjectOf(object);
     const key = aggregationKey(this.component, ref, type, reason, message);
-    const now = this.clock.now();
+    const now = atMs ?? this.clock.now();
     const previous = this.tails.get(key) ?? Promise.resolve();
     const next = previous
       .then(() => this.write(key, ref, type, reason, message, now))
