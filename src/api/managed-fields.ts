@@ -2,13 +2,33 @@
  * managedFields: who owns which fields of an object, one entry per manager and operation
  * (Apply or Update), each with its field set in FieldsV1. Pure:
  * - recordUpdate: a create, update or patch; the writer takes every field it changed
- *   (from everyone else) and fields it removed leave every set.
- * - serverSideApply (server-side-apply.ts) builds on the same entries.
+ *   (from everyone else) and fields it removed leave every set. It runs on every write,
+ *   so it works on the FieldsV1 trees themselves: one walk of the old and new object,
+ *   and entries the write does not touch are kept as they are.
+ * - serverSideApply (server-side-apply.ts) builds on the same entries, decoded (managersOf).
  * Only what the user declares is tracked: not apiVersion, kind, the server-owned metadata,
  * nor status (its own subresource).
  */
-import { deepEqual, omitKeys } from './json.ts';
-import { difference, fieldSetOf, fromFieldsV1, pathOf, toFieldsV1, union, valueAt, type FieldSet } from './field-set.ts';
+import { deepEqual, setOwn } from './json.ts';
+import {
+  diffFieldsV1,
+  difference,
+  fieldSetOf,
+  fieldsV1Of,
+  fromFieldsV1,
+  isEmptyFieldsV1,
+  pathOf,
+  readFieldsV1,
+  rememberWritten,
+  subtractFieldsV1,
+  toFieldsV1,
+  union,
+  unionFieldsV1,
+  valueAt,
+  type FieldSet,
+  type FieldsV1,
+  type FieldsV1Diff,
+} from './field-set.ts';
 import { isPlainObject, type KubeObject } from './object.ts';
 import type { Schema } from './schema/dsl.ts';
 
@@ -40,7 +60,7 @@ export interface WriteContext {
   apiVersion: string;
 }
 
-const UNTRACKED_METADATA = [
+const UNTRACKED_METADATA: ReadonlySet<string> = new Set([
   'name',
   'generateName',
   'namespace',
@@ -52,12 +72,20 @@ const UNTRACKED_METADATA = [
   'deletionGracePeriodSeconds',
   'managedFields',
   'selfLink',
-];
+]);
+const UNTRACKED: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'status', 'metadata']);
+
+/** A shallow copy without these keys. */
+function without(value: Record<string, unknown>, keys: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) if (!keys.has(key)) setOwn(out, key, value[key]);
+  return out;
+}
 
 /** The part of an object whose fields have owners. */
 export function trackedPart(object: Record<string, unknown>): Record<string, unknown> {
-  const rest = omitKeys(object, ['apiVersion', 'kind', 'status', 'metadata']);
-  const metadata = isPlainObject(object.metadata) ? omitKeys(object.metadata, UNTRACKED_METADATA) : {};
+  const rest = without(object, UNTRACKED);
+  const metadata = isPlainObject(object.metadata) ? without(object.metadata, UNTRACKED_METADATA) : {};
   return Object.keys(metadata).length > 0 ? { metadata, ...rest } : rest;
 }
 
@@ -111,7 +139,11 @@ export function isManagedFieldsReset(value: unknown): boolean {
   return Array.isArray(value) && (value.length === 0 || (value.length === 1 && isPlainObject(value[0]) && Object.keys(value[0]).length === 0));
 }
 
-/** The fields an update from `before` to `after` changed (added or modified) and removed. */
+/**
+ * The fields an update from `before` to `after` changed (added or modified) and removed,
+ * path by path: what diffFieldsV1 does in one walk, for the lists it leaves to this (two
+ * items with one key).
+ */
 export function changedFields(before: unknown, after: unknown, schema: Schema | undefined): { changed: Set<string>; removed: Set<string> } {
   const old = fieldSetOf(before, schema, 'all');
   const next = fieldSetOf(after, schema, 'all');
@@ -130,30 +162,97 @@ export function changedFields(before: unknown, after: unknown, schema: Schema | 
   return { changed, removed: difference(old, next) };
 }
 
-/**
- * The managers after a non-apply write from `before` (undefined for a create) to `after`.
- * undefined when the write changes no tracked field: the managers stay as they were.
- */
-export function recordUpdate(before: KubeObject | undefined, after: KubeObject, schema: Schema | undefined, ctx: WriteContext): Manager[] | undefined {
-  const managers = before ? managersOf(before) : [];
-  const { changed, removed } = changedFields(before ? trackedPart(before) : {}, trackedPart(after), schema);
-  if (changed.size === 0 && removed.size === 0) return undefined;
-  const me = { manager: ctx.manager, operation: 'Update' as const };
-  const next = managers.map((m) => (sameManager(m, me) ? m : { ...m, fields: difference(m.fields, changed, removed) }));
-  const mine = next.find((m) => sameManager(m, me));
-  const fields = difference(union(mine?.fields ?? new Set(), changed), removed);
-  const entry: Manager = { ...me, apiVersion: ctx.apiVersion, time: ctx.now, fields };
-  return mine ? next.map((m) => (m === mine ? entry : m)) : [...next, entry];
+function changedFieldsV1(before: unknown, after: unknown, schema: Schema | undefined): FieldsV1Diff {
+  // A create: everything is new.
+  if (before === undefined) return { changed: fieldsV1Of(after, schema, 'all'), removed: {} };
+  const diff = diffFieldsV1(before, after, schema);
+  if (diff) return diff;
+  const { changed, removed } = changedFields(before, after, schema);
+  return { changed: toFieldsV1(changed) as FieldsV1, removed: toFieldsV1(removed) as FieldsV1 };
 }
 
-/** `object` with these managers (none: no managedFields at all). */
-export function withManagers(object: KubeObject, managers: readonly Manager[]): KubeObject {
-  const entries = encodeManagers(managers);
+/** A stored entry with its fields as a tree (see readFieldsV1); malformed ones are dropped, as managersOf drops them. */
+interface StoredEntry {
+  manager: string;
+  operation: Operation;
+  apiVersion: string;
+  time: string;
+  fields: FieldsV1;
+  rootMember: boolean;
+}
+
+function storedEntries(object: KubeObject): StoredEntry[] {
+  const entries = object.metadata.managedFields;
+  if (!Array.isArray(entries)) return [];
+  const out: StoredEntry[] = [];
+  for (const e of entries) {
+    if (!isPlainObject(e) || typeof e.manager !== 'string' || (e.operation !== 'Apply' && e.operation !== 'Update')) continue;
+    const { tree, rootMember } = readFieldsV1(e.fieldsV1);
+    out.push({
+      manager: e.manager,
+      operation: e.operation,
+      apiVersion: typeof e.apiVersion === 'string' ? e.apiVersion : '',
+      time: typeof e.time === 'string' ? e.time : '',
+      fields: tree,
+      rootMember,
+    });
+  }
+  return out;
+}
+
+/** The entry of a stored one with these fields; undefined when it owns nothing (it leaves the list). */
+function entryOf(m: Omit<StoredEntry, 'fields'>, fields: FieldsV1): ManagedFieldsEntry | undefined {
+  const empty = isEmptyFieldsV1(fields);
+  if (empty && !m.rootMember) return undefined;
+  const fieldsV1 = !m.rootMember ? rememberWritten(fields) : empty ? {} : { '.': {}, ...fields };
+  return { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion, time: m.time, fieldsType: 'FieldsV1', fieldsV1 };
+}
+
+/**
+ * The managedFields after a non-apply write from `before` (undefined for a create) to
+ * `after`: the writer's Update entry takes what the write changed, every other entry
+ * loses it, and removed fields leave them all. undefined when the write changes no
+ * tracked field: the entries stay as they were.
+ */
+export function recordUpdate(before: KubeObject | undefined, after: KubeObject, schema: Schema | undefined, ctx: WriteContext): ManagedFieldsEntry[] | undefined {
+  const { changed, removed } = changedFieldsV1(before && trackedPart(before), trackedPart(after), schema);
+  if (isEmptyFieldsV1(changed) && isEmptyFieldsV1(removed)) return undefined;
+  const me = { manager: ctx.manager, operation: 'Update' as const };
+  const out: ManagedFieldsEntry[] = [];
+  let found = false;
+  for (const m of before ? storedEntries(before) : []) {
+    let entry: ManagedFieldsEntry | undefined;
+    // The writer's (first) entry is replaced where it stands; a second one stays as it is.
+    if (!sameManager(m, me)) entry = entryOf(m, subtractFieldsV1(subtractFieldsV1(m.fields, changed), removed));
+    else if (found) entry = entryOf(m, m.fields);
+    else entry = writersEntry(m, changed, removed, ctx);
+    if (entry) out.push(entry);
+    found ||= sameManager(m, me);
+  }
+  if (!found) {
+    const entry = writersEntry(undefined, changed, removed, ctx);
+    if (entry) out.push(entry);
+  }
+  return out;
+}
+
+/** The writer's Update entry: what it had, with what it changed, less what it removed. */
+function writersEntry(previous: StoredEntry | undefined, changed: FieldsV1, removed: FieldsV1, ctx: WriteContext): ManagedFieldsEntry | undefined {
+  const fields = subtractFieldsV1(unionFieldsV1(previous?.fields ?? {}, changed), removed);
+  const entry = { manager: ctx.manager, operation: 'Update' as const, apiVersion: ctx.apiVersion, time: ctx.now, rootMember: previous?.rootMember ?? false };
+  return entryOf(entry, fields);
+}
+
+/** `object` with these entries (none: no managedFields at all). */
+export function withManagedFields(object: KubeObject, entries: readonly ManagedFieldsEntry[]): KubeObject {
   const metadata = { ...object.metadata };
-  if (entries.length > 0) metadata.managedFields = entries;
+  if (entries.length > 0) metadata.managedFields = [...entries];
   else delete metadata.managedFields;
   return { ...object, metadata };
 }
+
+/** `object` with these managers (none: no managedFields at all). */
+export const withManagers = (object: KubeObject, managers: readonly Manager[]): KubeObject => withManagedFields(object, encodeManagers(managers));
 
 export const ownedBy = (managers: readonly Manager[], except: Pick<Manager, 'manager' | 'operation'>): FieldSet =>
   union(...managers.filter((m) => !sameManager(m, except)).map((m) => m.fields));

@@ -15,16 +15,19 @@ import {
   coversOrContains,
   difference,
   fieldSetOf,
+  fieldsV1Of,
+  isEmptyFieldsV1,
   isItemKeyField,
   itemKey,
   pathOf,
   printPath,
+  rememberWritten,
   removeAt,
   valueAt,
   type FieldSet,
 } from './field-set.ts';
 import { deepCopy, deepEqual } from './json.ts';
-import { managersOf, ownedBy, sameManager, trackedPart, type Manager, type WriteContext } from './managed-fields.ts';
+import { managersOf, ownedBy, sameManager, trackedPart, type ManagedFieldsEntry, type Manager, type WriteContext } from './managed-fields.ts';
 import { isPlainObject, type KubeObject } from './object.ts';
 import type { Schema } from './schema/dsl.ts';
 
@@ -44,6 +47,17 @@ export interface Applied {
 
 /** The applied configuration's field set: what the manager will own. */
 export const appliedFields = (config: KubeObject, schema: Schema | undefined) => fieldSetOf(trackedPart(config), schema, 'applied');
+
+/**
+ * The managedFields of an object a server-side apply creates: its manager's Apply entry,
+ * exactly the applied configuration (none when that sets no tracked field). What
+ * withManagers gives for appliedFields, built as a tree in one walk.
+ */
+export function appliedCreatorEntries(config: KubeObject, schema: Schema | undefined, ctx: WriteContext): ManagedFieldsEntry[] {
+  const fieldsV1 = fieldsV1Of(trackedPart(config), schema, 'applied');
+  if (isEmptyFieldsV1(fieldsV1)) return [];
+  return [{ manager: ctx.manager, operation: 'Apply', apiVersion: ctx.apiVersion, time: ctx.now, fieldsType: 'FieldsV1', fieldsV1: rememberWritten(fieldsV1) }];
+}
 
 /** The merged object and its managers; throws the 409 on conflicts without force. */
 export function serverSideApply(live: KubeObject, config: KubeObject, schema: Schema | undefined, options: ApplyOptions): Applied {

@@ -5,7 +5,7 @@
  * cleared, and a status write leaves them alone.
  */
 import type { KubeObject } from '../api/object.ts';
-import { recordUpdate, withManagers } from '../api/managed-fields.ts';
+import { recordUpdate, withManagedFields } from '../api/managed-fields.ts';
 import type { ResourceType } from '../api/resource-type.ts';
 import { schemaFor } from '../api/schema/index.ts';
 import type { ApiRequest } from './request.ts';
@@ -18,6 +18,6 @@ export const fieldManagerOf = (request: ApiRequest) => request.options?.fieldMan
 export function recordWrite(rt: ResourceType, before: KubeObject | undefined, after: KubeObject, request: ApiRequest, now: string): KubeObject {
   if (request.subresource === 'status') return after;
   if (before?.metadata.managedFields !== undefined && after.metadata.managedFields === undefined) return after;
-  const managers = recordUpdate(before, after, schemaFor(rt), { manager: fieldManagerOf(request), now, apiVersion: rt.apiVersion });
-  return managers ? withManagers(after, managers) : after;
+  const entries = recordUpdate(before, after, schemaFor(rt), { manager: fieldManagerOf(request), now, apiVersion: rt.apiVersion });
+  return entries ? withManagedFields(after, entries) : after;
 }

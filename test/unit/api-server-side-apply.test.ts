@@ -7,6 +7,7 @@ import {
   isManagedFieldsReset,
   managersOf,
   recordUpdate,
+  withManagedFields,
   withManagers,
   type Manager,
 } from '../../src/api/managed-fields.ts';
@@ -164,8 +165,8 @@ describe('managedFields of updates', () => {
 
   it('a create owns every field it wrote, maps included', () => {
     const created = deployment({ replicas: 1 }, { app: 'web' });
-    const managers = recordUpdate(undefined, created, DEPLOYMENT, ctx('kubectl-create'))!;
-    assert.deepEqual(withManagers(created, managers).metadata.managedFields, [
+    const entries = recordUpdate(undefined, created, DEPLOYMENT, ctx('kubectl-create'))!;
+    assert.deepEqual(withManagedFields(created, entries).metadata.managedFields, [
       {
         manager: 'kubectl-create',
         operation: 'Update',
@@ -180,7 +181,7 @@ describe('managedFields of updates', () => {
   it('an update takes the fields it changed from their owners, without conflict, and removed fields leave every set', () => {
     const owned = applied(empty, deployment({ replicas: 3, paused: true }), options('kubectl'));
     const changed = { ...owned, spec: { replicas: 5 } };
-    const object = withManagers(changed, recordUpdate(owned, changed, DEPLOYMENT, ctx('kubectl-scale', LATER))!);
+    const object = withManagedFields(changed, recordUpdate(owned, changed, DEPLOYMENT, ctx('kubectl-scale', LATER))!);
     assert.deepEqual(fieldsOf(object, 'kubectl'), []);
     assert.deepEqual(fieldsOf(object, 'kubectl-scale'), ['f:spec.f:replicas']);
     assert.deepEqual(managersOf(object).map((m) => [m.manager, m.operation, m.time]), [['kubectl-scale', 'Update', LATER]]);

@@ -11,10 +11,10 @@ import { admitCreate } from '../../admission/mutating.ts';
 import { applyDefaults } from '../../api/defaults.ts';
 import { prepareCreate, randomNameSuffix } from '../../api/metadata.ts';
 import { validateObject } from '../../api/validation.ts';
-import { withManagers } from '../../api/managed-fields.ts';
+import { withManagedFields } from '../../api/managed-fields.ts';
 import type { ResourceType } from '../../api/resource-type.ts';
 import { schemaFor } from '../../api/schema/index.ts';
-import { appliedFields } from '../../api/server-side-apply.ts';
+import { appliedCreatorEntries } from '../../api/server-side-apply.ts';
 import { fieldManagerOf, recordWrite } from '../field-manager.ts';
 import { timestamp, type ApiDeps } from '../deps.ts';
 import { admitNamespace } from '../namespace-lifecycle.ts';
@@ -58,8 +58,7 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
  */
 function withCreator(rt: ResourceType, incoming: KubeObject, object: KubeObject, request: ApiRequest, now: string): KubeObject {
   if (request.patchType !== 'apply') return recordWrite(rt, undefined, object, request, now);
-  const fields = appliedFields(incoming, schemaFor(rt));
-  return withManagers(object, [{ manager: fieldManagerOf(request), operation: 'Apply', apiVersion: rt.apiVersion, time: now, fields }]);
+  return withManagedFields(object, appliedCreatorEntries(incoming, schemaFor(rt), { manager: fieldManagerOf(request), now, apiVersion: rt.apiVersion }));
 }
 
 /** Where the object was stored, or undefined when its name is taken. */
