@@ -14,6 +14,7 @@ import { PROJECT_ROOT, startNatsServer } from '../src/natsd/server.ts';
 import { benchApiCreates } from './api-create.ts';
 import { benchControllers } from './controllers.ts';
 import { benchHttpApi, HTTP_BENCH_FULL, HTTP_BENCH_QUICK } from './http-api.ts';
+import { benchPodStartup } from './pod-startup.ts';
 import type { Figure } from './figures.ts';
 import { benchRawNats } from './raw-nats.ts';
 import { benchScheduler, formatSchedulerBench } from './scheduler.ts';
@@ -56,6 +57,7 @@ async function main() {
     note(await benchStoreRebuild(nats.url, quick ? [20_000] : [100_000, 1_000_000]));
     note(await benchControllers(nats.url, quick ? 200 : 1_000));
     note(await benchHttpApi(nats.url, quick ? HTTP_BENCH_QUICK : HTTP_BENCH_FULL));
+    note(await benchPodStartup(nats.url, quick ? 20 : 100));
     const [nodes, pods] = quick ? [100, 1_000] : [1_000, 10_000];
     const scheduled = await benchScheduler({ nodes, pods, natsUrl: nats.url });
     process.stderr.write(`${formatSchedulerBench(nodes, pods, scheduled)}\n`);
