@@ -28,7 +28,7 @@ export const simulatedFleetMachine = setup({
   types: { input: {} as SimulatedFleetInput, context: {} as FleetContext, events: {} as { type: 'stop' } },
   actors: {
     kubelet: kubeletMachine,
-    connect: fromPromise<ApiClient, { natsUrl: string }>(({ input }) => ApiClient.connect(input.natsUrl, 'simulated-nodes')),
+    connect: fromPromise<ApiClient, { natsUrl: string }>(({ input }) => ApiClient.connect(input.natsUrl, 'simulated-nodes', { fieldManager: 'kubelet' })),
     close: fromPromise<void, { client?: ApiClient }>(async ({ input }) => {
       await input.client?.close();
     }),

@@ -31,7 +31,7 @@ export async function applyCommand(args: string[]): Promise<number> {
     return 1;
   }
   const manifests = await readManifests(files);
-  const client = await ApiClient.connect(natsUrlFrom(values), 'jetkube-cli');
+  const client = await ApiClient.connect(natsUrlFrom(values), 'jetkube-cli', { fieldManager: 'jetkube' });
   let failures = 0;
   try {
     for (const { source, object } of manifests) {

@@ -19,13 +19,18 @@ export interface ClientOptions {
   /** Per attempt; a write is retried once more with the same request id after a timeout. */
   timeoutMs?: number;
   writeAttempts?: number;
+  /**
+   * Who this client's writes are recorded as in managedFields, unless a request names its
+   * own (Kubernetes takes it from the user agent: kube-controller-manager, kubelet, ...).
+   */
+  fieldManager?: string;
 }
 
 export class ApiClient {
   private constructor(
     readonly nc: NatsConnection,
     private readonly ownsConnection: boolean,
-    private readonly options: Required<ClientOptions>,
+    private readonly options: ReturnType<typeof withDefaults>,
   ) {}
 
   static async connect(natsUrl: string, name = 'jetkube-client', options: ClientOptions = {}): Promise<ApiClient> {
@@ -151,7 +156,9 @@ export class ApiClient {
   }
 
   private async write(request: ApiRequest): Promise<KubeObject | ObjectList> {
-    const withId = { ...request, requestId: request.requestId ?? randomUUID() };
+    const manager = this.options.fieldManager;
+    const options = manager && !request.options?.fieldManager && request.verb !== 'delete' && request.verb !== 'deletecollection' ? { ...request.options, fieldManager: manager } : request.options;
+    const withId = { ...request, ...(options ? { options } : {}), requestId: request.requestId ?? randomUUID() };
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.send(withId);
@@ -163,6 +170,6 @@ export class ApiClient {
   }
 }
 
-function withDefaults(options: ClientOptions): Required<ClientOptions> {
-  return { timeoutMs: options.timeoutMs ?? 30_000, writeAttempts: options.writeAttempts ?? 3 };
+function withDefaults(options: ClientOptions): Required<Omit<ClientOptions, 'fieldManager'>> & Pick<ClientOptions, 'fieldManager'> {
+  return { timeoutMs: options.timeoutMs ?? 30_000, writeAttempts: options.writeAttempts ?? 3, ...(options.fieldManager ? { fieldManager: options.fieldManager } : {}) };
 }

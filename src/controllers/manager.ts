@@ -50,7 +50,7 @@ export interface ControllerSet {
 }
 
 export async function openControllerSet(natsUrl: string, options: ControllerManagerOptions = {}): Promise<ControllerSet> {
-  const client = await ApiClient.connect(natsUrl, 'controller-manager');
+  const client = await ApiClient.connect(natsUrl, 'controller-manager', { fieldManager: 'kube-controller-manager' });
   const factory = new SharedInformerFactory(client);
   const onError = (controller: string) => (key: string, err: unknown, requeues: number) =>
     log.warn({ controller, key, requeues, err }, 'reconcile failed; retrying with backoff');

@@ -18,7 +18,7 @@ export interface SchedulerSet {
 }
 
 export async function openSchedulerSet(natsUrl: string, options: SchedulerOptions = {}): Promise<SchedulerSet> {
-  const client = await ApiClient.connect(natsUrl, 'scheduler');
+  const client = await ApiClient.connect(natsUrl, 'scheduler', { fieldManager: 'kube-scheduler' });
   const factory = new SharedInformerFactory(client);
   return { client, factory, scheduler: new Scheduler(client, factory, options) };
 }

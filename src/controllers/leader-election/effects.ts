@@ -70,7 +70,7 @@ async function getLease(client: ApiClient, lease: LeaseKey): Promise<KubeObject 
 }
 
 export const leaderElectionEffects = {
-  connect: fromPromise<ApiClient, { natsUrl: string; identity: string }>(({ input }) => ApiClient.connect(input.natsUrl, `leader-elector-${input.identity}`, { timeoutMs: 5_000 })),
+  connect: fromPromise<ApiClient, { natsUrl: string; identity: string }>(({ input }) => ApiClient.connect(input.natsUrl, `leader-elector-${input.identity}`, { timeoutMs: 5_000, fieldManager: 'leader-elector' })),
   tryAcquireOrRenew: fromPromise<TryOutput, TryInput>(({ input }) => tryAcquireOrRenew(input)),
   release: fromPromise<void, { client: ApiClient; identity: string; lease: LeaseKey; now: number }>(({ input }) => releaseLease(input)),
   disconnect: fromPromise<void, { client?: ApiClient }>(async ({ input }) => {
