@@ -10,10 +10,12 @@ if [ ! -x node_modules/.bin/tsx ] || [ ! -f node_modules/.package-lock.json ] ||
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
 fi
 
-# Debian packages: nats-server (the log), openssl (the cluster CA and certificates).
+# Debian packages: nats-server (the log), openssl (the cluster CA and certificates),
+# dnsutils (dig: the DNS tests ask the cluster DNS the way a person would).
 missing=()
 if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then missing+=(nats-server); fi
 if ! command -v openssl >/dev/null 2>&1; then missing+=(openssl); fi
+if ! command -v dig >/dev/null 2>&1; then missing+=(dnsutils); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "jetkube: installing ${missing[*]} from Debian's packages..." >&2
   SUDO=""
