@@ -37,6 +37,8 @@ export interface ApplyOptions extends WriteContext {
 
 export interface Conflict {
   manager: Manager;
+  /** The field's key in a field set. */
+  key: string;
   path: string[];
 }
 
@@ -66,7 +68,7 @@ export function serverSideApply(live: KubeObject, config: KubeObject, schema: Sc
   const applied = appliedFields(config, schema);
 
   const conflicts = findConflicts(live, config, applied, managers, me, schema);
-  if (conflicts.length > 0 && !options.force) throw applyConflict(conflicts);
+  if (conflicts.length > 0 && !options.force && !upgradesClientSideApply(live, conflicts, options.manager, schema)) throw applyConflict(conflicts);
   const taken = new Set(conflicts.map((c) => JSON.stringify(c.path)));
 
   let merged = mergeValue(live, config, schema) as KubeObject;
@@ -82,6 +84,28 @@ export function serverSideApply(live: KubeObject, config: KubeObject, schema: Sc
   const mine = managers.some((m) => sameManager(m, me));
   const next = mine ? managers.map((m) => (sameManager(m, me) ? entry : others.find((o) => sameManager(o, m))!)) : [...others, entry];
   return { object: merged, managers: next };
+}
+
+/**
+ * kubectl's first server-side apply of an object it applied client-side: conflicts over
+ * fields of the last-applied-configuration annotation are forced, so the user moves to
+ * server-side apply without --force-conflicts (Kubernetes' lastAppliedManager, for the
+ * manager "kubectl" only). Any other conflict still fails the apply.
+ */
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function upgradesClientSideApply(live: KubeObject, conflicts: readonly Conflict[], manager: string, schema: Schema | undefined): boolean {
+  const annotation = live.metadata.annotations?.[LAST_APPLIED];
+  if (manager !== 'kubectl' || !annotation) return false;
+  let lastApplied: unknown;
+  try {
+    lastApplied = JSON.parse(annotation);
+  } catch {
+    return false;
+  }
+  if (!isPlainObject(lastApplied)) return false;
+  const owned = fieldSetOf(trackedPart(lastApplied), schema, 'applied');
+  return conflicts.every((c) => owned.has(c.key));
 }
 
 function findConflicts(
@@ -102,7 +126,7 @@ function findConflicts(
       const wanted = valueAt(config, path, schema);
       // A list item (or map) agrees by being there; its members are compared one by one.
       const container = isPlainObject(wanted.value);
-      if (!now.found || (!container && !deepEqual(now.value, wanted.value))) conflicts.push({ manager, path });
+      if (!now.found || (!container && !deepEqual(now.value, wanted.value))) conflicts.push({ manager, key, path });
     }
   }
   return conflicts;

@@ -96,4 +96,23 @@ describe('kubectl apply --server-side through the HTTPS face', { timeout: 180_00
     await ok('apply', '-f', await manifest('csa.yaml', nginx('csa')));
     assert.deepEqual(managersOf(await deployment('csa')), ['kubectl-client-side-apply/Update']);
   });
+
+  it('server-side apply after client-side apply takes over the fields kubectl applied, without conflicts', async () => {
+    await ok('apply', '-f', await manifest('upgrade-csa.yaml', nginx('upgrade', { replicas: 2 })));
+    assert.deepEqual(managersOf(await deployment('upgrade')), ['kubectl-client-side-apply/Update']);
+    // The fields of the last-applied annotation pass to kubectl's Apply without --force-conflicts.
+    await ok('apply', '--server-side', '-f', await manifest('upgrade-ssa.yaml', nginx('upgrade', { replicas: 4 })));
+    const upgraded = await deployment('upgrade');
+    assert.equal(replicasOf(upgraded), 4);
+    const entries = (upgraded.metadata.managedFields ?? []) as ManagedEntry[];
+    const owns = (manager: string) => !!(entries.find((m) => m.manager === manager)?.fieldsV1 as { 'f:spec'?: Record<string, unknown> } | undefined)?.['f:spec']?.['f:replicas'];
+    assert.equal(owns('kubectl'), true, 'kubectl (Apply) owns spec.replicas');
+    assert.equal(owns('kubectl-client-side-apply'), false, 'the client-side apply gave it up');
+    // A field that was never in the client-side apply still conflicts.
+    await ok('label', 'deployment/upgrade', 'team=blue');
+    const withTeam = nginx('upgrade', { replicas: 4 }).replace('  labels:\n    app: nginx\n', '  labels:\n    app: nginx\n    team: green\n');
+    const conflict = await cluster.kubectl('apply', '--server-side', '-f', await manifest('upgrade-ssa-2.yaml', withTeam));
+    assert.notEqual(conflict.code, 0);
+    assert.match(conflict.stderr, /conflict with "kubectl-label" using apps\/v1: \.metadata\.labels\.team/);
+  });
 });
