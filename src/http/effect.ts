@@ -9,6 +9,7 @@ import type { ApiServerConnection } from '../apiserver/effects.ts';
 import { containerLogReader } from '../../streams/logs-stream.ts';
 import { openNodeStream as openNodeStreamOver } from '../../streams/node-stream.ts';
 import type { OpenNodeStream } from './exec.ts';
+import { apiServerChecks } from '../health/apiserver-checks.ts';
 import { loadPki } from './pki.ts';
 import { startHttpFace, type HttpFace } from './server.ts';
 
@@ -45,7 +46,12 @@ export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ inp
     };
     const containerLogs = containerLogReader(connection.nc);
     const openNodeStream: OpenNodeStream = (node, request, onFrame) => openNodeStreamOver(connection.nc, node, request, onFrame);
-    const shared = { pipeline: connection.pipeline, logger, containerLogs, openNodeStream };
+    const health = apiServerChecks({
+      store: connection.store,
+      lastSeq: async () => (await connection.log.bounds()).lastSeq,
+      draining: () => connection.nc.isClosed() || connection.nc.isDraining(),
+    });
+    const shared = { pipeline: connection.pipeline, logger, containerLogs, openNodeStream, health };
     const secure = keep(await startHttpFace({ ...shared, address: http.address, pki }));
     const insecure = http.insecureAddress
       ? keep(await startHttpFace({ ...shared, address: http.insecureAddress }))

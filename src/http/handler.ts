@@ -23,6 +23,9 @@ import { parseRoute, type ResourcePath, type Route } from './route.ts';
 import { parseIncludeObject, tableOfList, tableOfObject, tableOf, type TableOptions } from './table.ts';
 import { serveScale } from './scale.ts';
 import { servePodLog } from './pod-log.ts';
+import { answerHealth, type HealthCheck } from '../health/checks.ts';
+
+const PING_ONLY: readonly HealthCheck[] = [{ name: 'ping', run: () => {} }];
 import { notServed, resourceOf, toApiRequest, type HttpCall } from './to-request.ts';
 import { versionInfo } from './version.ts';
 import { serveWatch } from './watch-stream.ts';
@@ -36,6 +39,8 @@ export interface HandlerDeps {
   now?: () => Date;
   /** Container output for pods/log; without it the subresource is a 404. */
   containerLogs?: ContainerLogReader;
+  /** The checks of /healthz, /livez and /readyz (default: ping only). */
+  health?: readonly HealthCheck[];
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -58,6 +63,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   const method = req.method ?? 'GET';
   if (route.kind === 'resource') return handleResource(deps, req, res, route, url.searchParams);
   if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+  if (route.kind === 'health') {
+    const answer = await answerHealth(route.check, deps.health ?? PING_ONLY, url.searchParams, route.detail);
+    return sendText(res, answer.code, answer.body);
+  }
   return answerDocument(deps, req, res, route);
 }
 
@@ -66,8 +75,6 @@ function answerDocument(deps: HandlerDeps, req: IncomingMessage, res: ServerResp
   switch (route.kind) {
     case 'version':
       return sendJson(res, 200, versionInfo());
-    case 'health':
-      return sendText(res, 200, 'ok');
     case 'apiVersions':
       return wantsAggregatedDiscovery(accept)
         ? sendJson(res, 200, aggregatedCore(), AGGREGATED_DISCOVERY_TYPE)

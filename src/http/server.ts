@@ -15,6 +15,7 @@ import { dialUrl, formatHostPort, parseHostPort, type HostPort } from './address
 import { adminAuthenticator, trustEveryone } from './auth.ts';
 import { createUpgradeHandler, type OpenNodeStream } from './exec.ts';
 import { createHandler } from './handler.ts';
+import type { HealthCheck } from '../health/checks.ts';
 import type { Pki } from './pki.ts';
 
 export interface HttpFaceOptions {
@@ -28,6 +29,8 @@ export interface HttpFaceOptions {
   containerLogs?: ContainerLogReader;
   /** Sessions with kubelets for pods/exec. */
   openNodeStream?: OpenNodeStream;
+  /** The checks of /healthz, /livez and /readyz. */
+  health?: readonly HealthCheck[];
 }
 
 export interface HttpFace {
@@ -46,6 +49,7 @@ export async function startHttpFace(options: HttpFaceOptions): Promise<HttpFace>
     serverAddress: () => formatHostPort(bound),
     logger: options.logger,
     ...(options.containerLogs ? { containerLogs: options.containerLogs } : {}),
+    ...(options.health ? { health: options.health } : {}),
   });
   const server: Server = options.pki
     ? createHttpsServer(
