@@ -15,6 +15,8 @@ import { WatchCache } from '../store/watch-cache.ts';
 import { createApiDeps } from './deps.ts';
 import type { OwnWrites } from './own-writes.ts';
 import { createPipeline, type Pipeline } from './pipeline.ts';
+import { instrumentedPipeline } from './instrumented-pipeline.ts';
+import { ApiServerMetrics } from '../metrics/apiserver-metrics.ts';
 import { ensureSystemNamespaces as ensureSystemNamespacesIn } from './system-namespaces.ts';
 
 export interface ApiServerConnection {
@@ -26,6 +28,8 @@ export interface ApiServerConnection {
   /** This server's writes not yet seen by its follower (which then needs no decode). */
   ownWrites: OwnWrites;
   logger: Logger;
+  /** Prometheus metrics of this API server (requests, watches, store lag). */
+  metrics: ApiServerMetrics;
   /** Set while the API face is up, so closing can drain it first. */
   face?: ApiFace;
 }
@@ -57,9 +61,15 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
       bounds: () => log.bounds(),
     });
     const deps = createApiDeps({ log, store, watchCache, logger });
-    const pipeline = createPipeline(deps);
+    const metrics = new ApiServerMetrics({
+      get revision() {
+        return store.revision;
+      },
+      lastSeq: async () => (await log.bounds()).lastSeq,
+    });
+    const pipeline = instrumentedPipeline(createPipeline(deps), metrics);
     logger.info({ natsUrl: input.natsUrl }, 'connected to NATS');
-    return { nc, log, store, watchCache, pipeline, ownWrites: deps.ownWrites, logger };
+    return { nc, log, store, watchCache, pipeline, ownWrites: deps.ownWrites, logger, metrics };
   } catch (error) {
     await drainNats(nc).catch(() => {});
     throw error;

@@ -51,7 +51,8 @@ export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ inp
       lastSeq: async () => (await connection.log.bounds()).lastSeq,
       draining: () => connection.nc.isClosed() || connection.nc.isDraining(),
     });
-    const shared = { pipeline: connection.pipeline, logger, containerLogs, openNodeStream, health };
+    const metrics = () => connection.metrics.exposition();
+    const shared = { pipeline: connection.pipeline, logger, containerLogs, openNodeStream, health, metrics };
     const secure = keep(await startHttpFace({ ...shared, address: http.address, pki }));
     const insecure = http.insecureAddress
       ? keep(await startHttpFace({ ...shared, address: http.insecureAddress }))

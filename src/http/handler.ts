@@ -41,6 +41,8 @@ export interface HandlerDeps {
   containerLogs?: ContainerLogReader;
   /** The checks of /healthz, /livez and /readyz (default: ping only). */
   health?: readonly HealthCheck[];
+  /** /metrics in Prometheus' text format; without it, a 404. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -63,6 +65,12 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   const method = req.method ?? 'GET';
   if (route.kind === 'resource') return handleResource(deps, req, res, route, url.searchParams);
   if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+  if (route.kind === 'metrics') {
+    if (!deps.metrics) throw notServed('');
+    const { contentType, body } = await deps.metrics();
+    res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)) });
+    return void res.end(body);
+  }
   if (route.kind === 'health') {
     const answer = await answerHealth(route.check, deps.health ?? PING_ONLY, url.searchParams, route.detail);
     return sendText(res, answer.code, answer.body);

@@ -15,6 +15,7 @@ export type Route =
   | { kind: 'resourceList'; group: string; version: string }
   | ResourcePath
   | { kind: 'openapi'; path: string }
+  | { kind: 'metrics' }
   | { kind: 'unknown' };
 
 export interface ResourcePath {
@@ -46,6 +47,8 @@ export function parseRoute(pathname: string): Route {
       return rest.length <= 1 ? { kind: 'health', check: first, ...(rest[0] ? { detail: rest[0] } : {}) } : { kind: 'unknown' };
     case 'openapi':
       return { kind: 'openapi', path: pathname };
+    case 'metrics':
+      return rest.length === 0 ? { kind: 'metrics' } : { kind: 'unknown' };
     case 'api':
       if (rest.length === 0) return { kind: 'apiVersions' };
       return underVersion('', rest[0]!, rest.slice(1));

@@ -31,6 +31,8 @@ export interface HttpFaceOptions {
   openNodeStream?: OpenNodeStream;
   /** The checks of /healthz, /livez and /readyz. */
   health?: readonly HealthCheck[];
+  /** /metrics in Prometheus' text format. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export interface HttpFace {
@@ -50,6 +52,7 @@ export async function startHttpFace(options: HttpFaceOptions): Promise<HttpFace>
     logger: options.logger,
     ...(options.containerLogs ? { containerLogs: options.containerLogs } : {}),
     ...(options.health ? { health: options.health } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const server: Server = options.pki
     ? createHttpsServer(

@@ -1,9 +1,9 @@
-// kubectl get --raw on the health endpoints of a live API server.
+// kubectl get --raw on the health and metrics endpoints of a live API server.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
 
-describe('health endpoints through kubectl', { timeout: 60_000 }, () => {
+describe('health and metrics endpoints through kubectl', { timeout: 60_000 }, () => {
   let cluster: HttpTestCluster;
   before(async () => {
     cluster = await startHttpTestCluster();
@@ -16,5 +16,20 @@ describe('health endpoints through kubectl', { timeout: 60_000 }, () => {
     assert.equal(verbose, '[+]ping ok\n[+]log ok\n[+]store-caught-up ok\n[+]shutdown ok\nreadyz check passed\n');
     assert.equal((await kubectlOk(cluster, 'get', '--raw', '/livez?verbose')).stdout, '[+]ping ok\n[+]log ok\nlivez check passed\n');
     assert.equal((await kubectlOk(cluster, 'get', '--raw', '/healthz/log')).stdout, 'ok');
+  });
+
+  it('/metrics counts and times requests of both faces, by Kubernetes\' names and labels', async () => {
+    await kubectlOk(cluster, 'get', 'pods', '-n', 'default');
+    await cluster.client.list('configmaps', 'kube-system');
+    await cluster.kubectl('get', 'configmap', 'missing');
+    const text = (await kubectlOk(cluster, 'get', '--raw', '/metrics')).stdout;
+    const sample = (name: string, labels: Record<string, string>) =>
+      text.split('\n').find((line) => line.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)));
+    assert.ok(sample('apiserver_request_total', { verb: 'LIST', resource: 'pods', scope: 'namespace', code: '200' }), 'kubectl\'s list of pods');
+    assert.ok(sample('apiserver_request_total', { verb: 'LIST', resource: 'configmaps', code: '200' }), 'the NATS face\'s list');
+    assert.ok(sample('apiserver_request_total', { verb: 'GET', resource: 'configmaps', scope: 'resource', code: '404' }), 'the 404');
+    assert.ok(sample('apiserver_request_duration_seconds_bucket', { verb: 'LIST', resource: 'pods', le: '0.005' }));
+    assert.match(text, /^jetkube_store_replay_lag 0$/m);
+    assert.match(text, /^process_cpu_seconds_total /m);
   });
 });

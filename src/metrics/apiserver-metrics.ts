@@ -1,0 +1,106 @@
+/**
+ * The API server's Prometheus metrics, with the names and labels Kubernetes users
+ * query: apiserver_request_total and apiserver_request_duration_seconds (by verb,
+ * group, version, resource, subresource, scope, code), apiserver_longrunning_requests
+ * (open watches), and jetkube's own: the store's revision and how far it lags the log.
+ * One registry per API server (several run in one process in tests); process metrics
+ * (CPU, memory, event-loop lag) from prom-client's defaults.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { resourceByKey } from '../api/registry.ts';
+import type { ApiRequest } from '../apiserver/request.ts';
+
+/** Kubernetes' buckets for apiserver_request_duration_seconds. */
+const DURATION_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
+
+const LABELS = ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component', 'code'] as const;
+type Labels = Record<(typeof LABELS)[number], string>;
+
+export interface StoreView {
+  revision: number;
+  lastSeq(): Promise<number>;
+}
+
+export class ApiServerMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<(typeof LABELS)[number]>;
+  private readonly durations: Histogram<Exclude<(typeof LABELS)[number], 'code'>>;
+  private readonly longRunning: Gauge<'verb' | 'resource' | 'group' | 'scope'>;
+
+  constructor(store?: StoreView) {
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({ name: 'apiserver_request_total', help: 'Counter of apiserver requests broken out for each verb, group, version, resource, scope, component, and HTTP response code.', labelNames: LABELS, registers: [this.registry] });
+    this.durations = new Histogram({
+      name: 'apiserver_request_duration_seconds',
+      help: 'Response latency distribution in seconds for each verb, group, version, resource, subresource, scope and component.',
+      labelNames: LABELS.filter((l) => l !== 'code'),
+      buckets: DURATION_BUCKETS,
+      registers: [this.registry],
+    });
+    this.longRunning = new Gauge({ name: 'apiserver_longrunning_requests', help: 'Gauge of all active long-running apiserver requests (watches).', labelNames: ['verb', 'resource', 'group', 'scope'], registers: [this.registry] });
+    if (store) {
+      new Gauge({ name: 'jetkube_store_revision', help: 'The last log sequence the API server store has applied.', registers: [this.registry], collect() { this.set(store.revision); } });
+      new Gauge({
+        name: 'jetkube_store_replay_lag',
+        help: 'Log messages the store has not applied yet (log last sequence minus store revision).',
+        registers: [this.registry],
+        async collect() {
+          this.set(Math.max(0, (await store.lastSeq().catch(() => store.revision)) - store.revision));
+        },
+      });
+    }
+  }
+
+  /** Call when a request starts; call the returned function with its code when it ends. */
+  begin(request: ApiRequest, component: string): (code: number) => void {
+    const started = performance.now();
+    const labels = labelsOf(request, component);
+    return (code) => {
+      const { code: _c, ...withoutCode } = labels;
+      this.durations.observe(withoutCode, (performance.now() - started) / 1000);
+      this.requests.inc({ ...labels, code: String(code) });
+    };
+  }
+
+  watchOpened(request: ApiRequest): () => void {
+    const { verb, resource, group, scope } = labelsOf(request, '');
+    const labels = { verb, resource, group, scope };
+    this.longRunning.inc(labels);
+    let open = true;
+    return () => {
+      if (open) this.longRunning.dec(labels);
+      open = false;
+    };
+  }
+
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+const VERBS: Record<string, string> = {
+  get: 'GET',
+  list: 'LIST',
+  watch: 'WATCH',
+  create: 'POST',
+  update: 'PUT',
+  patch: 'PATCH',
+  delete: 'DELETE',
+  deletecollection: 'DELETE',
+};
+
+function labelsOf(request: ApiRequest, component: string): Labels {
+  const rt = resourceByKey(request.resource);
+  const verb = request.verb === 'patch' && request.patchType === 'apply' ? 'APPLY' : (VERBS[request.verb] ?? request.verb.toUpperCase());
+  const scope = request.name !== undefined && request.verb !== 'list' ? 'resource' : request.namespace ? 'namespace' : 'cluster';
+  return {
+    verb,
+    group: rt?.group ?? '',
+    version: rt?.version ?? '',
+    resource: rt?.plural ?? request.resource,
+    subresource: request.subresource ?? '',
+    scope,
+    component,
+    code: '',
+  };
+}
