@@ -5,25 +5,11 @@
  */
 import { defaultNormalizeScore, MAX_NODE_SCORE, reject, type CycleState, type Rejection, type ScorePlugin } from '../framework.ts';
 import type { NodeInfo } from '../node-info.ts';
+import { toleratesTaint } from '../../api/taints.ts';
 import type { TaintView, TolerationView } from '../views.ts';
 
 export const TAINT_TOLERATION = 'TaintToleration';
 const PREFER_TOLERATIONS = `${TAINT_TOLERATION}/preferTolerations`;
-
-/** v1.Toleration.ToleratesTaint. */
-export function toleratesTaint(toleration: TolerationView, taint: TaintView): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  switch (toleration.operator ?? '') {
-    case '':
-    case 'Equal':
-      return (toleration.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
 
 export const tolerates = (tolerations: readonly TolerationView[] | undefined, taint: TaintView): boolean =>
   (tolerations ?? []).some((t) => toleratesTaint(t, taint));
