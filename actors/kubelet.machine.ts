@@ -157,6 +157,7 @@ export const kubeletMachine = setup({
         },
         { src: 'pods', input: ({ context }) => ({ session: context.session! }) },
         { src: 'streams', input: ({ context }) => ({ session: context.session! }) },
+        { src: 'resourceMetrics', input: ({ context }) => ({ session: context.session!, clock: context.config.clock }) },
       ],
       on: {
         'pod.upserted': { actions: 'podSeen' },

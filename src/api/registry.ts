@@ -18,6 +18,8 @@ interface Entry {
   categories?: string[];
   subresources?: string[];
   hasGeneration?: boolean;
+  /** Default: every verb. Read-only kinds the API server computes instead of storing say get and list. */
+  verbs?: string[];
 }
 
 function define(entry: Entry): ResourceType {
@@ -30,7 +32,7 @@ function define(entry: Entry): ResourceType {
     shortNames: entry.shortNames ?? [],
     categories: entry.categories ?? [],
     namespaced: entry.namespaced,
-    verbs: STANDARD_VERBS,
+    verbs: entry.verbs ?? STANDARD_VERBS,
     subresources: entry.subresources ?? [],
     key: entry.group ? `${entry.plural}.${entry.group}` : entry.plural,
     apiVersion: entry.group ? `${entry.group}/${entry.version}` : entry.version,
@@ -45,10 +47,13 @@ const batch = inGroup('batch', 'v1');
 const networking = inGroup('networking.k8s.io', 'v1');
 const rbac = inGroup('rbac.authorization.k8s.io', 'v1');
 const ALL = ['all'];
+/** Kinds computed on read, never stored: ComponentStatus, and the resource metrics of kubectl top. */
+const READ_ONLY = ['get', 'list'];
 const STATUS = ['status'];
 const SCALE_STATUS = ['scale', 'status'];
 
 export const RESOURCES: readonly ResourceType[] = Object.freeze([
+  core({ kind: 'ComponentStatus', plural: 'componentstatuses', namespaced: false, shortNames: ['cs'], verbs: READ_ONLY }),
   core({ kind: 'Namespace', plural: 'namespaces', namespaced: false, shortNames: ['ns'], subresources: ['finalize', 'status'] }),
   core({ kind: 'Node', plural: 'nodes', namespaced: false, shortNames: ['no'], subresources: ['proxy', 'status'] }),
   core({
@@ -118,6 +123,9 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   rbac({ kind: 'ClusterRole', plural: 'clusterroles', namespaced: false }),
   rbac({ kind: 'RoleBinding', plural: 'rolebindings', namespaced: true }),
   rbac({ kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false }),
+  // Last, so that names like "pods" find the core kinds first.
+  define({ group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', plural: 'nodes', namespaced: false, verbs: READ_ONLY }),
+  define({ group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', plural: 'pods', namespaced: true, verbs: READ_ONLY }),
 ]);
 
 const byKey = new Map(RESOURCES.map((rt) => [rt.key, rt]));

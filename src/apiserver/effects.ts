@@ -16,6 +16,9 @@ import { createApiDeps } from './deps.ts';
 import type { OwnWrites } from './own-writes.ts';
 import { createPipeline, type Pipeline } from './pipeline.ts';
 import { instrumentedPipeline } from './instrumented-pipeline.ts';
+import { NodeUsageStore } from './virtual/node-usage-store.ts';
+import type { VirtualSources } from './virtual/serve.ts';
+import { followNodeUsage } from '../../streams/metrics-stream.ts';
 import { ApiServerMetrics } from '../metrics/apiserver-metrics.ts';
 import { ensureSystemNamespaces as ensureSystemNamespacesIn } from './system-namespaces.ts';
 
@@ -67,7 +70,18 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
       },
       lastSeq: async () => (await log.bounds()).lastSeq,
     });
-    const pipeline = instrumentedPipeline(createPipeline(deps), metrics);
+    const usage = new NodeUsageStore();
+    followNodeUsage(nc, (report) => usage.record(report));
+    const virtual: VirtualSources = {
+      store,
+      usage,
+      probe: {
+        lease: (namespace, name) => store.get('leases.coordination.k8s.io', namespace, name),
+        logAnswers: async () => void (await log.bounds()),
+        now: () => new Date(),
+      },
+    };
+    const pipeline = instrumentedPipeline(createPipeline(deps, virtual), metrics);
     logger.info({ natsUrl: input.natsUrl }, 'connected to NATS');
     return { nc, log, store, watchCache, pipeline, ownWrites: deps.ownWrites, logger, metrics };
   } catch (error) {

@@ -15,15 +15,22 @@ import { list } from './verbs/list.ts';
 import { patch } from './verbs/patch.ts';
 import { update } from './verbs/update.ts';
 import { watch } from './verbs/watch.ts';
+import { resolveResource } from './resolve.ts';
+import { serveVirtual, VIRTUAL_RESOURCES, type VirtualSources } from './virtual/serve.ts';
 
 export interface Pipeline {
   handle(request: ApiRequest): Promise<ApiReply>;
   watch(request: ApiRequest, send: (event: WatchEvent) => void, ended: () => void): Promise<WatchSession>;
 }
 
-export function createPipeline(deps: ApiDeps): Pipeline {
+export function createPipeline(deps: ApiDeps, virtual?: VirtualSources): Pipeline {
   return {
     handle(request) {
+      // Computed kinds: the registry allows them get and list only (resolveResource refuses the rest).
+      if (virtual && VIRTUAL_RESOURCES.has(request.resource) && (request.verb === 'get' || request.verb === 'list')) {
+        resolveResource(request);
+        return serveVirtual(request, virtual);
+      }
       switch (request.verb) {
         case 'get':
           return get(deps, request);

@@ -28,6 +28,14 @@ export const serviceAccountPrinter: Printer = {
   cells: (sa, now) => [name(sa), list(sa.secrets).length, age(sa, now)],
 };
 
+export const componentStatusPrinter: Printer = {
+  columns: [nameColumn(), col('Status'), col('Message'), col('Error')],
+  cells: (cs) => {
+    const healthy = list(cs.conditions).find((c) => at(c, 'type') === 'Healthy');
+    return [name(cs), at(healthy, 'status') === 'True' ? 'Healthy' : 'Unhealthy', str(at(healthy, 'message')), str(at(healthy, 'error'))];
+  },
+};
+
 export const leasePrinter: Printer = {
   columns: [nameColumn(), col('Holder'), col('Age')],
   cells: (l, now) => [name(l), str(at(l, 'spec', 'holderIdentity')), age(l, now)],

@@ -9,7 +9,7 @@ import type { KubeObject } from '../api/object.ts';
 import type { ResourceType } from '../api/resource-type.ts';
 import type { ObjectList } from '../apiserver/request.ts';
 import { podPrinter } from './print-pods.ts';
-import { configMapPrinter,
+import { componentStatusPrinter, configMapPrinter,
   eventPrinter,
   leasePrinter,
   namespacePrinter,
@@ -34,6 +34,7 @@ import { age, col, nameColumn, type Cell, type ColumnDefinition, type Printer } 
 
 /** By registry key. */
 const PRINTERS: Record<string, Printer> = {
+  componentstatuses: componentStatusPrinter,
   resourcequotas: resourceQuotaPrinter,
   limitranges: limitRangePrinter,
   persistentvolumes: persistentVolumePrinter,

@@ -20,6 +20,8 @@ import { postNodeStatus, registerNode, renewNodeLease } from './node-effects.ts'
 import { nodeStatus, nodeStatusChanged, type NodeConfig } from './node-status.ts';
 import type { PodWorkerDeps } from './pod-driver.ts';
 import { RunningPods } from './running-pods.ts';
+import { ResourceSampler } from './resource-metrics.ts';
+import { publishNodeUsage } from '../../streams/metrics-stream.ts';
 import { serveKubeletStreams } from '../streaming/kubelet-streams.ts';
 import { JetStreamLogSink } from '../../streams/logs-stream.ts';
 
@@ -126,6 +128,32 @@ export const kubeletEffects = {
       logger: session.deps.log,
     });
     return () => subscription.unsubscribe();
+  }),
+
+  /** Resource usage for `kubectl top`: sampled at start, 2 s later, then every 10 s, and published for the API servers. */
+  resourceMetrics: fromCallback<AnyEventObject, { session: KubeletSession; clock: Clock }>(({ input }) => {
+    const { session, clock } = input;
+    const running = session.deps.running;
+    if (!running) return () => {};
+    const sampler = new ResourceSampler(session.nodeConfig.nodeName, running, session.runtime.name === 'process');
+    let stopped = false;
+    let cancel: (() => void) | undefined;
+    let first = true;
+    const tick = async () => {
+      try {
+        const report = await sampler.sample(clock.now());
+        if (report && !stopped) publishNodeUsage(session.client.nc, report);
+      } catch (err) {
+        log.debug({ err }, 'resource sample failed');
+      }
+      if (!stopped) cancel = clock.setTimer(() => void tick(), first ? 2_000 : 10_000);
+      first = false;
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      cancel?.();
+    };
   }),
 
   close: fromPromise<void, { session?: KubeletSession; logs?: { flush(): Promise<void> } }>(async ({ input }) => {

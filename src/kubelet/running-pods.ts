@@ -28,6 +28,11 @@ export class RunningPods {
     if (containers?.get(name) === container) containers.delete(name);
   }
 
+  /** Every pod running here, with its running containers (a copy: the caller may iterate at leisure). */
+  list(): Array<{ uid: string; namespace: string; name: string; containers: Array<[string, RunningContainer]> }> {
+    return [...this.pods].map(([uid, p]) => ({ uid, namespace: p.namespace, name: p.name, containers: [...p.containers] }));
+  }
+
   podRemoved(uid: string): void {
     this.pods.delete(uid);
   }

@@ -16,14 +16,14 @@ export interface NodeTestCluster extends HttpTestCluster {
   podCIDR: string;
 }
 
-export async function startNodeCluster(options: { nodeName?: string } = {}): Promise<NodeTestCluster> {
+export async function startNodeCluster(options: { nodeName?: string; leaderElect?: boolean } = {}): Promise<NodeTestCluster> {
   const cluster = await startHttpTestCluster();
   const nodeName = options.nodeName ?? 'node-1';
   const podCIDR = `127.${128 + Math.floor(Math.random() * 64)}.${Math.floor(Math.random() * 256)}.0/24`;
   const natsUrl = cluster.nats.url;
   const components: AnyActorRef[] = [
-    createActor(controllerManagerMachine, { input: { natsUrl, leaderElect: false } }),
-    createActor(schedulerMachine, { input: { natsUrl, leaderElect: false } }),
+    createActor(controllerManagerMachine, { input: { natsUrl, leaderElect: options.leaderElect ?? false } }),
+    createActor(schedulerMachine, { input: { natsUrl, leaderElect: options.leaderElect ?? false } }),
     createActor(kubeletMachine, {
       input: { natsUrl, nodeName, runtime: 'process', rootDir: join(cluster.dataDir, 'kubelet'), podCIDR, backoff: { baseMs: 1_000 } },
     }),
