@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/api/object.ts';
 import { eventually } from '../support/cluster.ts';
-import { kubectlOk, writeManifest } from '../support/http-cluster.ts';
-import { nginx } from '../support/manifests.ts';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/natsd/server.ts';
+import { kubectlOk } from '../support/http-cluster.ts';
 import { startNodeCluster, type NodeTestCluster } from '../support/node-cluster.ts';
 
 const NS = 'default';
@@ -29,11 +30,11 @@ describe('pods on a real node', { timeout: 180_000 }, () => {
     assert.match(out, new RegExp(`^${cluster.nodeName}\\s+Ready\\s+<none>\\s+\\S+\\s+v1\\.32`, 'm'));
   });
 
-  it('the seed nginx Deployment gets 2 Running pods whose nginx answers on the pod IP', async () => {
-    await ok('apply', '-f', await writeManifest(cluster, 'nginx.yaml', nginx('web', { replicas: 2 })));
-    await ok('rollout', 'status', 'deployment/web', '--timeout=90s');
+  it('the seed nginx Deployment (examples/nginx-deployment.yaml) gets 3 Running pods whose nginx answers on the pod IP', async () => {
+    await ok('apply', '-f', join(PROJECT_ROOT, 'examples', 'nginx-deployment.yaml'));
+    await ok('rollout', 'status', 'deployment/nginx-deployment', '--timeout=90s');
     const wide = (await ok('get', 'pods', '-l', 'app=nginx', '-o', 'wide', '--no-headers')).trim().split('\n').map((l) => l.split(/\s+/));
-    assert.equal(wide.length, 2);
+    assert.equal(wide.length, 3);
     for (const [name, ready, status, , , ip, node] of wide) {
       assert.equal(ready, '1/1', `${name} ready`);
       assert.equal(status, 'Running');
@@ -92,7 +93,7 @@ describe('pods on a real node', { timeout: 180_000 }, () => {
 
   it('deleting the Deployment stops its processes and removes the pods', async () => {
     const ips = (await cluster.client.list('pods', NS, { labelSelector: 'app=nginx' })).items.map((p) => (p.status as { podIP: string }).podIP);
-    await ok('delete', 'deployment', 'web', '--wait=true', '--timeout=60s');
+    await ok('delete', 'deployment', 'nginx-deployment', '--wait=true', '--timeout=60s');
     await eventually(async () => ((await cluster.client.list('pods', NS, { labelSelector: 'app=nginx' })).items.length === 0 ? true : undefined), 60_000, 'pods gone');
     for (const ip of ips) {
       await assert.rejects(fetch(`http://${ip}:80/`, { signal: AbortSignal.timeout(2_000) }), `${ip} no longer answers`);
