@@ -7,6 +7,7 @@
 import { assign, setup, type ActorRefFrom } from 'xstate';
 import { apiServerMachine } from './apiserver.machine.ts';
 import { controllerManagerMachine } from './controller-manager.machine.ts';
+import { ingressMachine, type IngressControllerInput } from './ingress.machine.ts';
 import { kubeletMachine } from './kubelet.machine.ts';
 import { schedulerMachine } from './scheduler.machine.ts';
 import { simulatedFleetMachine } from './simulated-fleet.machine.ts';
@@ -27,6 +28,8 @@ export interface SupervisorInput {
   nodes?: PlannedNode[];
   /** Simulated nodes, sharing one connection. */
   simulatedNodes?: PlannedNode[];
+  /** The ingress controller (default on; false to leave it out), with its options. */
+  ingress?: false | Omit<IngressControllerInput, 'natsUrl'>;
 }
 
 type ComponentRef =
@@ -34,7 +37,8 @@ type ComponentRef =
   | ActorRefFrom<typeof controllerManagerMachine>
   | ActorRefFrom<typeof schedulerMachine>
   | ActorRefFrom<typeof kubeletMachine>
-  | ActorRefFrom<typeof simulatedFleetMachine>;
+  | ActorRefFrom<typeof simulatedFleetMachine>
+  | ActorRefFrom<typeof ingressMachine>;
 
 interface SupervisorContext {
   natsUrl: string;
@@ -53,6 +57,7 @@ export const supervisorMachine = setup({
     scheduler: schedulerMachine,
     kubelet: kubeletMachine,
     simulatedFleet: simulatedFleetMachine,
+    ingress: ingressMachine,
   },
   guards: {
     allStopped: ({ context }) => context.components.every((c) => c.getSnapshot().status !== 'active'),
@@ -83,6 +88,7 @@ export const supervisorMachine = setup({
       ...(input.simulatedNodes && input.simulatedNodes.length > 0
         ? [spawn('simulatedFleet', { id: 'simulated-nodes', systemId: 'simulated-nodes', input: { natsUrl: input.natsUrl, nodes: input.simulatedNodes } })]
         : []),
+      ...(input.ingress === false ? [] : [spawn('ingress', { id: 'ingress', systemId: 'ingress', input: { natsUrl: input.natsUrl, ...input.ingress } })]),
     ],
   }),
   initial: 'running',

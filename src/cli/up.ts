@@ -20,6 +20,7 @@ import { componentLogger } from '../log.ts';
 import { isListening, startNatsServer, type NatsServerProcess } from '../natsd/server.ts';
 import { NATS_FLAG, natsUrlFrom, parseFlags } from './flags.ts';
 import { prepareHttpFace, HTTP_FLAGS, HTTP_HELP, writeAdminKubeconfig } from '../http/setup.ts';
+import { parseHostPort } from '../http/address.ts';
 
 const log = componentLogger('up');
 
@@ -31,6 +32,7 @@ const UP_HELP = `Usage: jetkube up [--data-dir DIR] [--nats-url URL] [--api-serv
   --api-servers N        API servers in the queue group (default 1)
   --nodes N              kubelets running containers as real processes (default 1, at most 64)
   --simulated-nodes N    kubelets with the simulated runtime, on one connection (default 0)
+  --ingress-address A    where the ingress controller listens (default 127.0.0.1:80, else :8080); "none" for no ingress
 ${HTTP_HELP}
 Run several clusters side by side with different --data-dir and --nats-url ports.
 `;
@@ -38,7 +40,7 @@ Run several clusters side by side with different --data-dir and --nats-url ports
 export async function upCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(
     args,
-    { ...NATS_FLAG, ...HTTP_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' } },
+    { ...NATS_FLAG, ...HTTP_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' }, 'ingress-address': { type: 'string' } },
     UP_HELP,
   );
   const natsUrl = natsUrlFrom(values);
@@ -50,7 +52,8 @@ export async function upCommand(args: string[]): Promise<number> {
 
   const http = await prepareHttpFace(values, dataDir);
   const nats = await ensureNats(natsUrl, dataDir);
-  const supervisor = createActor(supervisorMachine, { input: { natsUrl, apiServers, http: http.config, nodes, simulatedNodes } });
+  const ingress = ingressOption(values['ingress-address'] as string | undefined);
+  const supervisor = createActor(supervisorMachine, { input: { natsUrl, apiServers, http: http.config, nodes, simulatedNodes, ingress } });
   supervisor.start();
   const apiserver = supervisor.system.get('apiserver-0') as AnyActorRef;
   await waitFor(apiserver, (s) => s.matches({ online: 'serving' }), { timeout: Infinity });
@@ -58,6 +61,7 @@ export async function upCommand(args: string[]): Promise<number> {
   const httpUrl = httpState.context.httpUrl as string | undefined;
   const insecureUrl = httpState.context.insecureHttpUrl as string | undefined;
   if (httpUrl) await writeAdminKubeconfig(http, httpUrl);
+  const ingressAddress = ingress === false ? undefined : await ingressListening(supervisor.system.get('ingress') as AnyActorRef | undefined);
 
   process.stdout.write(
     `jetkube is up.
@@ -66,6 +70,7 @@ export async function upCommand(args: string[]): Promise<number> {
   Control:     scheduler and controller manager (Deployment, ReplicaSet, garbage collector, namespace,
                service account, node lifecycle, pod GC), each leading through a Lease in kube-system
   Nodes:       ${describeNodes(nodes.length, simulatedNodes.length)}
+  Ingress:     ${ingress === false ? 'none (--ingress-address none)' : (ingressAddress ?? 'not listening yet (see the log)')}
   Kubernetes:  ${httpUrl ?? `not serving (${httpState.context.lastError})`}${insecureUrl ? ` (and ${insecureUrl} without authentication)` : ''}
   kubeconfig:  ${httpUrl ? http.kubeconfigPath : '-'} (admin; token in ${http.pkiDir}/admin.token)
 Try:
@@ -137,6 +142,22 @@ export async function runCommand(args: string[]): Promise<number> {
   actor.send({ type: 'stop' });
   await waitFor(actor, (s) => s.status === 'done', { timeout: 30_000 }).catch(() => log.warn('did not drain in 30 s'));
   return 0;
+}
+
+/** The ingress controller's address once it serves (it retries a port it cannot bind, so this does not wait forever). */
+async function ingressListening(ingress: AnyActorRef | undefined): Promise<string | undefined> {
+  if (!ingress) return undefined;
+  const state = await waitFor(ingress, (s) => s.matches('serving'), { timeout: 10_000 }).catch(() => undefined);
+  const address = state?.context.address as { host: string; port: number } | undefined;
+  return address ? `http://${address.host}:${address.port}` : undefined;
+}
+
+/** "none" turns the ingress controller off; HOST:PORT places it (default 127.0.0.1:80, falling back to 8080). */
+function ingressOption(address: string | undefined): false | { host?: string; port?: number } {
+  if (address === 'none') return false;
+  if (!address) return {};
+  const { host, port } = parseHostPort(address);
+  return { host, port };
 }
 
 function describeNodes(real: number, simulated: number): string {
