@@ -19,6 +19,9 @@ import { newTaintEvictionController } from './node-lifecycle/taint-eviction-cont
 import { newPodGcController } from './podgc/controller.ts';
 import { newReplicaSetController } from './replicaset/controller.ts';
 import { newServiceAccountsController } from './serviceaccount/controller.ts';
+import { newJobController } from './job/controller.ts';
+import { newCronJobController } from './cronjob/controller.ts';
+import { newTtlAfterFinishedController } from './ttl-after-finished/controller.ts';
 import type { Controller } from './runtime/controller.ts';
 
 const log = componentLogger('controller-manager');
@@ -41,6 +44,10 @@ export interface ControllerManagerOptions {
   podGCPeriodMs?: number;
   /** How long a node missing from the cache is waited for before its pods count as orphans (default 40 s). */
   podGCQuarantineMs?: number;
+  /** A Job's pod creation delay after its first failure, doubling per failure (default 10 s). */
+  jobPodFailureBackoffMs?: number;
+  /** The cap of that delay (default 6 min). */
+  jobPodFailureMaxBackoffMs?: number;
 }
 
 export interface ControllerSet {
@@ -58,6 +65,13 @@ export async function openControllerSet(natsUrl: string, options: ControllerMana
   const controllers = [
     newReplicaSetController(client, factory, { workers, onError: onError('replicaset') }).controller,
     newDeploymentController(client, factory, { workers, onError: onError('deployment') }),
+    newJobController(client, factory, {
+      workers,
+      onError: onError('job'),
+      backoff: { baseMs: options.jobPodFailureBackoffMs ?? 10_000, maxMs: options.jobPodFailureMaxBackoffMs ?? 6 * 60_000 },
+    }).controller,
+    newCronJobController(client, factory, { workers, onError: onError('cronjob') }),
+    newTtlAfterFinishedController(client, factory, { workers, onError: onError('ttl-after-finished') }),
     newGarbageCollector(client, factory, { workers, resources: options.gcResources, onError: onError('garbage-collector') }),
     newNamespaceController(client, factory, { workers, onError: onError('namespace') }),
     newServiceAccountsController(client, factory, { workers, onError: onError('serviceaccount') }),

@@ -1,7 +1,7 @@
 /**
  * The process runtime's images: no registry, no layers, only a local table of
  * well-known image names, each standing for host programs (the host's /bin/sh and
- * coreutils for busybox and friends, the host's node and python3, and small Node.js
+ * coreutils for busybox and friends, the host's node, python3 and perl, and small Node.js
  * programs under images/ for nginx, pause and agnhost). docs/runtime-images.md is the
  * user-facing copy of this table; keep the two together.
  *
@@ -103,6 +103,13 @@ export const DEFAULT_IMAGES: ImageTable = [
     cmd: ['python3'],
     programs: { python: ['python3'], '/usr/local/bin/python': ['python3'], '/usr/local/bin/python3': ['python3'] },
     description: "the host's python3",
+  },
+  {
+    names: ['perl'],
+    entrypoint: [],
+    cmd: ['perl', '-de0'],
+    programs: { '/usr/local/bin/perl': ['perl'], '/usr/bin/perl': ['perl'] },
+    description: "the host's perl (examples/job.yaml: the Kubernetes docs' pi Job)",
   },
 ];
 
