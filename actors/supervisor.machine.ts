@@ -9,6 +9,7 @@ import { apiServerMachine } from './apiserver.machine.ts';
 import { controllerManagerMachine } from './controller-manager.machine.ts';
 import { ingressMachine, type IngressControllerInput } from './ingress.machine.ts';
 import { kubeletMachine } from './kubelet.machine.ts';
+import { kubeProxyMachine, type KubeProxyInput } from './kube-proxy.machine.ts';
 import { schedulerMachine } from './scheduler.machine.ts';
 import { simulatedFleetMachine } from './simulated-fleet.machine.ts';
 import type { PlannedNode } from '../src/kubelet/node-plan.ts';
@@ -28,6 +29,8 @@ export interface SupervisorInput {
   nodes?: PlannedNode[];
   /** Simulated nodes, sharing one connection. */
   simulatedNodes?: PlannedNode[];
+  /** kube-proxy, one per host (default on; false to leave it out). */
+  kubeProxy?: false | Omit<KubeProxyInput, 'natsUrl'>;
   /** The ingress controller (default on; false to leave it out), with its options. */
   ingress?: false | Omit<IngressControllerInput, 'natsUrl'>;
 }
@@ -38,7 +41,8 @@ type ComponentRef =
   | ActorRefFrom<typeof schedulerMachine>
   | ActorRefFrom<typeof kubeletMachine>
   | ActorRefFrom<typeof simulatedFleetMachine>
-  | ActorRefFrom<typeof ingressMachine>;
+  | ActorRefFrom<typeof ingressMachine>
+  | ActorRefFrom<typeof kubeProxyMachine>;
 
 interface SupervisorContext {
   natsUrl: string;
@@ -58,6 +62,7 @@ export const supervisorMachine = setup({
     kubelet: kubeletMachine,
     simulatedFleet: simulatedFleetMachine,
     ingress: ingressMachine,
+    kubeProxy: kubeProxyMachine,
   },
   guards: {
     allStopped: ({ context }) => context.components.every((c) => c.getSnapshot().status !== 'active'),
@@ -88,6 +93,7 @@ export const supervisorMachine = setup({
       ...(input.simulatedNodes && input.simulatedNodes.length > 0
         ? [spawn('simulatedFleet', { id: 'simulated-nodes', systemId: 'simulated-nodes', input: { natsUrl: input.natsUrl, nodes: input.simulatedNodes } })]
         : []),
+      ...(input.kubeProxy === false ? [] : [spawn('kubeProxy', { id: 'kube-proxy', systemId: 'kube-proxy', input: { natsUrl: input.natsUrl, ...input.kubeProxy } })]),
       ...(input.ingress === false ? [] : [spawn('ingress', { id: 'ingress', systemId: 'ingress', input: { natsUrl: input.natsUrl, ...input.ingress } })]),
     ],
   }),
