@@ -13,6 +13,7 @@ import { kubeProxyMachine, type KubeProxyInput } from './kube-proxy.machine.ts';
 import { schedulerMachine } from './scheduler.machine.ts';
 import { simulatedFleetMachine } from './simulated-fleet.machine.ts';
 import type { PlannedNode } from '../src/kubelet/node-plan.ts';
+import type { ControllerManagerOptions } from '../src/controllers/manager.ts';
 import type { HttpFaceConfig } from '../src/http/effect.ts';
 
 export interface SupervisorInput {
@@ -23,6 +24,8 @@ export interface SupervisorInput {
   http?: HttpFaceConfig;
   /** Run the controller manager too (default true). */
   controllerManager?: boolean;
+  /** The controller manager's options (e.g. where the local-path provisioner keeps volumes). */
+  controllerManagerOptions?: ControllerManagerOptions;
   /** Run the scheduler too (default true). */
   scheduler?: boolean;
   /** Kubelets with the process runtime, one per planned node. */
@@ -81,7 +84,7 @@ export const supervisorMachine = setup({
       ),
       ...(input.controllerManager === false
         ? []
-        : [spawn('controllerManager', { id: 'controller-manager', systemId: 'controller-manager', input: { natsUrl: input.natsUrl } })]),
+        : [spawn('controllerManager', { id: 'controller-manager', systemId: 'controller-manager', input: { natsUrl: input.natsUrl, ...input.controllerManagerOptions } })]),
       ...(input.scheduler === false ? [] : [spawn('scheduler', { id: 'scheduler', systemId: 'scheduler', input: { natsUrl: input.natsUrl } })]),
       ...(input.nodes ?? []).map((node) =>
         spawn('kubelet', {

@@ -53,7 +53,17 @@ export async function upCommand(args: string[]): Promise<number> {
   const http = await prepareHttpFace(values, dataDir);
   const nats = await ensureNats(natsUrl, dataDir);
   const ingress = ingressOption(values['ingress-address'] as string | undefined);
-  const supervisor = createActor(supervisorMachine, { input: { natsUrl, apiServers, http: http.config, nodes, simulatedNodes, ingress } });
+  const supervisor = createActor(supervisorMachine, {
+    input: {
+      natsUrl,
+      apiServers,
+      http: http.config,
+      nodes,
+      simulatedNodes,
+      ingress,
+      controllerManagerOptions: { localPathRoot: join(dataDir, 'volumes') },
+    },
+  });
   supervisor.start();
   const apiserver = supervisor.system.get('apiserver-0') as AnyActorRef;
   await waitFor(apiserver, (s) => s.matches({ online: 'serving' }), { timeout: Infinity });

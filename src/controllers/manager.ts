@@ -18,10 +18,14 @@ import { newNodeLifecycleController } from './node-lifecycle/controller.ts';
 import { newTaintEvictionController } from './node-lifecycle/taint-eviction-controller.ts';
 import { newPodGcController } from './podgc/controller.ts';
 import { newReplicaSetController } from './replicaset/controller.ts';
+import { newStatefulSetController } from './statefulset/controller.ts';
+import { newDaemonSetController } from './daemonset/controller.ts';
 import { newServiceAccountsController } from './serviceaccount/controller.ts';
 import { newJobController } from './job/controller.ts';
 import { newCronJobController } from './cronjob/controller.ts';
 import { newTtlAfterFinishedController } from './ttl-after-finished/controller.ts';
+import { newPersistentVolumeBinder } from './volume/binder-controller.ts';
+import { newLocalPathProvisioner } from './volume/provisioner-controller.ts';
 import type { Controller } from './runtime/controller.ts';
 
 const log = componentLogger('controller-manager');
@@ -48,6 +52,8 @@ export interface ControllerManagerOptions {
   jobPodFailureBackoffMs?: number;
   /** The cap of that delay (default 6 min). */
   jobPodFailureMaxBackoffMs?: number;
+  /** Where the local-path provisioner makes volume directories (default ./data/volumes; `jetkube up` passes <data-dir>/volumes). */
+  localPathRoot?: string;
 }
 
 export interface ControllerSet {
@@ -64,6 +70,8 @@ export async function openControllerSet(natsUrl: string, options: ControllerMana
   const workers = options.workers;
   const controllers = [
     newReplicaSetController(client, factory, { workers, onError: onError('replicaset') }).controller,
+    newStatefulSetController(client, factory, { workers, onError: onError('statefulset') }),
+    newDaemonSetController(client, factory, { workers, onError: onError('daemonset') }).controller,
     newDeploymentController(client, factory, { workers, onError: onError('deployment') }),
     newJobController(client, factory, {
       workers,
@@ -90,6 +98,8 @@ export async function openControllerSet(natsUrl: string, options: ControllerMana
       onError: onError('pod-gc'),
       ...definedOnly({ terminatedPodThreshold: options.terminatedPodGCThreshold, checkPeriodMs: options.podGCPeriodMs, quarantineMs: options.podGCQuarantineMs }),
     }),
+    newPersistentVolumeBinder(client, factory, { workers, onError: onError('persistentvolume-binder') }),
+    newLocalPathProvisioner(client, factory, { workers, onError: onError('local-path-provisioner'), ...definedOnly({ root: options.localPathRoot }) }),
   ];
   return { client, factory, controllers };
 }

@@ -13,7 +13,7 @@ import type { EventRecorder } from '../controllers/runtime/events.ts';
 import type { Clock } from '../informer/clock.ts';
 import type { Logger } from '../log.ts';
 import { referencedObjects, resolveEnv } from '../runtime/env.ts';
-import { mountsFor, prepareVolumes } from '../runtime/volumes.ts';
+import { claimNamesOf, mountsFor, prepareVolumes, readOnlyVolumeNames, type VolumeSources } from '../runtime/volumes.ts';
 import { ContainerStartError, ImagePullError, type ContainerExit, type ContainerRuntime, type PodSandbox, type RunningContainer } from '../runtime/runtime.ts';
 import type { ContainerLogSink } from './log-sink.ts';
 import type { RunningPods } from './running-pods.ts';
@@ -89,7 +89,7 @@ export class PodDriver {
   async prepare(): Promise<void> {
     try {
       if (this.deps.runtime.name !== 'simulated') {
-        const sources = await this.fetchReferenced();
+        const sources = { ...(await this.fetchReferenced()), ...(await this.fetchClaims()) };
         this.volumePaths = await prepareVolumes(this.pod, this.sandbox.dir, sources);
       }
       this.emit({ type: 'prepared', at: this.now });
@@ -148,6 +148,27 @@ export class PodDriver {
     return { configMaps: await fetch('configmaps', refs.configMaps), secrets: await fetch('secrets', refs.secrets) };
   }
 
+  /** The pod's claims and the volumes they are bound to, as they are now (missing ones are left out: prepareVolumes says what is missing). */
+  private async fetchClaims(): Promise<Pick<VolumeSources, 'persistentVolumeClaims' | 'persistentVolumes'>> {
+    const persistentVolumeClaims = new Map<string, KubeObject>();
+    const persistentVolumes = new Map<string, KubeObject>();
+    const getOrUndefined = (resource: string, namespace: string | undefined, name: string) =>
+      this.deps.client.get(resource, namespace, name).catch((error: unknown) => {
+        if (error instanceof StatusError && error.code === 404) return undefined;
+        throw error;
+      });
+    for (const claimName of new Set(claimNamesOf(this.pod))) {
+      const claim = await getOrUndefined('persistentvolumeclaims', this.sandbox.namespace, claimName);
+      if (!claim) continue;
+      persistentVolumeClaims.set(claimName, claim);
+      const volumeName = isPlainObject(claim.spec) ? claim.spec.volumeName : undefined;
+      if (typeof volumeName !== 'string' || !volumeName || persistentVolumes.has(volumeName)) continue;
+      const volume = await getOrUndefined('persistentvolumes', undefined, volumeName);
+      if (volume) persistentVolumes.set(volumeName, volume);
+    }
+    return { persistentVolumeClaims, persistentVolumes };
+  }
+
   private async pull(image: string, policy: unknown): Promise<string> {
     const { runtime, pulledImages, recorder } = this.deps;
     if (policy !== 'Always' && pulledImages.has(image)) {
@@ -180,7 +201,7 @@ export class PodDriver {
       const simulated = runtime.name === 'simulated';
       const sources = await this.fetchReferenced();
       const env = resolveEnv(this.pod, container, { podIP: this.sandbox.ip, hostIP: this.deps.hostIP, nodeName: this.deps.nodeName, ...sources });
-      const mounts = simulated ? [] : mountsFor(container, this.volumePaths, env);
+      const mounts = simulated ? [] : mountsFor(container, this.volumePaths, env, readOnlyVolumeNames(this.pod));
       const annotations = this.pod.metadata.annotations ?? {};
       const { logs } = this.deps;
       const attempt = command.attempt;

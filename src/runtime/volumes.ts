@@ -2,7 +2,10 @@
  * A pod's volumes as directories on the host, laid out as kubelet lays them out:
  * `<podDir>/volumes/<plugin>/<volume>` with plugin kubernetes.io~empty-dir,
  * ~configmap, ~secret, ~downward-api or ~projected; a hostPath volume is the host path
- * itself. API-data volumes (configMap, secret, downwardAPI, projected) are written with
+ * itself, and so is a persistentVolumeClaim volume: the hostPath or local directory of
+ * the PersistentVolume its claim is bound to (the claim must exist and be Bound, and the
+ * volume's claimRef must name it; otherwise the volume is not ready and kubelet
+ * retries). API-data volumes (configMap, secret, downwardAPI, projected) are written with
  * the atomic writer, so calling prepareVolumes again refreshes them in place (kubelet
  * resyncs them when the objects change) and leaves emptyDir contents alone.
  *
@@ -27,6 +30,10 @@ export interface VolumeSources {
   serviceAccountToken?: (request: { audience?: string; expirationSeconds: number }) => Promise<string>;
   /** Node allocatable, for downwardAPI resourceFieldRef of unset limits. */
   allocatable?: NodeAllocatable;
+  /** The pod's PersistentVolumeClaims by name (those that exist). */
+  persistentVolumeClaims?: Map<string, KubeObject>;
+  /** The PersistentVolumes those claims are bound to, by name (those that exist). */
+  persistentVolumes?: Map<string, KubeObject>;
 }
 
 /** A volume that could not be set up: kubelet reports it as a FailedMount event and keeps the pod in ContainerCreating. */
@@ -73,6 +80,9 @@ async function prepareVolume(pod: KubeObject, podDir: string, volume: Record<str
   }
   if (isPlainObject(volume.hostPath)) {
     return prepareHostPath(String(volume.hostPath.path ?? ''), String(volume.hostPath.type ?? ''));
+  }
+  if (isPlainObject(volume.persistentVolumeClaim)) {
+    return prepareClaimVolume(volume.persistentVolumeClaim, sources);
   }
   if (isPlainObject(volume.configMap)) {
     const source = volume.configMap;
@@ -137,6 +147,58 @@ async function prepareHostPath(path: string, type: string): Promise<string> {
   }
   return path;
 }
+
+/** The claims a pod's volumes name, in order. */
+export function claimNamesOf(pod: KubeObject): string[] {
+  const spec = isPlainObject(pod.spec) ? pod.spec : {};
+  return arrayOf(spec.volumes).flatMap((volume) => {
+    const source = isPlainObject(volume.persistentVolumeClaim) ? volume.persistentVolumeClaim : undefined;
+    return typeof source?.claimName === 'string' ? [source.claimName] : [];
+  });
+}
+
+/** The volumes a pod asks to mount read-only as a whole (persistentVolumeClaim.readOnly). */
+export function readOnlyVolumeNames(pod: KubeObject): Set<string> {
+  const spec = isPlainObject(pod.spec) ? pod.spec : {};
+  const names = arrayOf(spec.volumes)
+    .filter((volume) => isPlainObject(volume.persistentVolumeClaim) && volume.persistentVolumeClaim.readOnly === true)
+    .map((volume) => String(volume.name ?? ''));
+  return new Set(names);
+}
+
+/** The directory of the volume a claim is bound to, checked as kubelet checks the claim and its volume. */
+async function prepareClaimVolume(source: Record<string, unknown>, sources: VolumeSources): Promise<string> {
+  const claimName = String(source.claimName ?? '');
+  const claim = sources.persistentVolumeClaims?.get(claimName);
+  if (!claim) throw new Error(`persistentvolumeclaim "${claimName}" not found`);
+  if (claim.metadata.deletionTimestamp) throw new Error(`persistentvolumeclaim "${claimName}" is being deleted`);
+  const volumeName = isPlainObject(claim.spec) && typeof claim.spec.volumeName === 'string' ? claim.spec.volumeName : '';
+  const phase = isPlainObject(claim.status) ? claim.status.phase : undefined;
+  if (phase !== 'Bound' || !volumeName) throw new Error(`persistentvolumeclaim "${claimName}" is not bound`);
+  const pv = sources.persistentVolumes?.get(volumeName);
+  if (!pv) throw new Error(`persistentvolume "${volumeName}" not found`);
+  const spec = isPlainObject(pv.spec) ? pv.spec : {};
+  const claimRef = isPlainObject(spec.claimRef) ? spec.claimRef : {};
+  if (claimRef.uid !== claim.metadata.uid) {
+    throw new Error(`persistentvolume "${volumeName}" is not bound to persistentvolumeclaim "${claimName}" (uid ${claim.metadata.uid ?? ''})`);
+  }
+  if (isPlainObject(spec.hostPath)) return prepareHostPath(String(spec.hostPath.path ?? ''), String(spec.hostPath.type ?? ''));
+  if (isPlainObject(spec.local)) return prepareHostPath(String(spec.local.path ?? ''), 'Directory');
+  const type = Object.keys(spec).find((key) => !NON_SOURCE_PV_FIELDS.has(key)) ?? 'unknown';
+  throw new Error(`persistentvolume "${volumeName}" of type ${type} is not supported by jetkube's process runtime`);
+}
+
+const NON_SOURCE_PV_FIELDS = new Set([
+  'capacity',
+  'accessModes',
+  'claimRef',
+  'persistentVolumeReclaimPolicy',
+  'storageClassName',
+  'mountOptions',
+  'volumeMode',
+  'nodeAffinity',
+  'volumeAttributesClassName',
+]);
 
 /** Files of a configMap source; undefined when an optional ConfigMap is missing. */
 function configMapPayload(source: Record<string, unknown>, defaultMode: number, sources: VolumeSources): Map<string, FileProjection> | undefined {
@@ -233,12 +295,14 @@ async function projectedPayload(pod: KubeObject, projected: Record<string, unkno
 /**
  * The Mounts of one container. env (the container's resolved env) serves subPathExpr;
  * without it only literal env values expand. A subPath that does not exist yet is
- * created as a directory, as kubelet does.
+ * created as a directory, as kubelet does. readOnlyVolumes (readOnlyVolumeNames) are
+ * mounted read-only whatever the volumeMount says.
  */
 export function mountsFor(
   container: Record<string, unknown>,
   volumePaths: Map<string, string>,
   env?: Array<{ name: string; value: string }>,
+  readOnlyVolumes: ReadonlySet<string> = new Set(),
 ): Mount[] {
   const containerName = String(container.name ?? '');
   const variables = new Map<string, string>();
@@ -263,7 +327,7 @@ export function mountsFor(
       }
       if (!existsSync(hostPath)) mkdirSync(hostPath, { recursive: true, mode: 0o750 });
     }
-    const readOnly = volumeMount.readOnly === true || READ_ONLY_PLUGINS.some((plugin) => volumeDir.includes(`${sep}${plugin}${sep}`));
+    const readOnly = volumeMount.readOnly === true || readOnlyVolumes.has(volumeName) || READ_ONLY_PLUGINS.some((plugin) => volumeDir.includes(`${sep}${plugin}${sep}`));
     return { hostPath, containerPath: String(volumeMount.mountPath ?? ''), readOnly };
   });
 }

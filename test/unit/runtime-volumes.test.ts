@@ -191,8 +191,8 @@ describe('prepareVolumes', () => {
   });
 
   it('refuses volume types it cannot provide', async () => {
-    const { pod, podDir } = podWith([{ name: 'data', persistentVolumeClaim: { claimName: 'db' } }]);
-    await assert.rejects(prepareVolumes(pod, podDir, sources()), /volume "data" : volume type persistentVolumeClaim is not supported/);
+    const { pod, podDir } = podWith([{ name: 'data', nfs: { server: 'nfs.local', path: '/exports' } }]);
+    await assert.rejects(prepareVolumes(pod, podDir, sources()), /volume "data" : volume type nfs is not supported/);
   });
 });
 

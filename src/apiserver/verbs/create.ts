@@ -38,7 +38,7 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
       uid: deps.newUid(),
       nameSuffix: randomNameSuffix(deps.random),
     });
-    const object = withCreator(rt, incoming, admitCreate(rt, applyDefaults(rt, prepared)), request, now);
+    const object = withCreator(rt, incoming, admitCreate(rt, applyDefaults(rt, prepared), () => deps.store.list('storageclasses.storage.k8s.io').items), request, now);
     const name = object.metadata.name ?? '';
     const errors = validateObject(rt, object);
     if (errors.length > 0) throw invalid(rt.kind, rt.group, name, errors);
