@@ -27,6 +27,7 @@ import { PersistentVolume, PersistentVolumeClaim } from './core-storage.ts';
 import type { ObjectSchema, Schema } from './dsl.ts';
 import { EndpointSlice, EventsV1Event, HorizontalPodAutoscaler, Lease, PodDisruptionBudget, PriorityClass, StorageClass } from './misc.ts';
 import { Ingress, IngressClass, NetworkPolicy } from './networking.ts';
+import { ComponentStatus, NodeMetrics, PodMetrics } from './computed.ts';
 import { toOpenApiSchema, type OpenApiSchema } from './openapi.ts';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac.ts';
 import { pruneWithSchema, unknownFieldPaths } from './unknown-fields.ts';
@@ -68,6 +69,9 @@ export const SCHEMAS: Readonly<Record<string, ObjectSchema>> = {
   'ingressclasses.networking.k8s.io': IngressClass,
   'networkpolicies.networking.k8s.io': NetworkPolicy,
   'storageclasses.storage.k8s.io': StorageClass,
+  componentstatuses: ComponentStatus,
+  'nodes.metrics.k8s.io': NodeMetrics,
+  'pods.metrics.k8s.io': PodMetrics,
   'priorityclasses.scheduling.k8s.io': PriorityClass,
   [`roles.${RBAC}`]: Role,
   [`clusterroles.${RBAC}`]: ClusterRole,

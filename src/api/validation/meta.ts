@@ -4,7 +4,7 @@
  * and finalizers; on update, the identity fields that may not change.
  */
 import type { FieldError } from '../errors.ts';
-import { child, type FieldPath } from '../field-path.ts';
+import { child, index, type FieldPath } from '../field-path.ts';
 import { forbidden, invalidEach, invalidValue, NEGATIVE, required, tooLong } from '../field-errors.ts';
 import { annotationsSize, isDNS1123Label, isQualifiedName, nameRuleFor, TOTAL_ANNOTATION_SIZE_LIMIT_BYTES, validateNameByRule } from '../names.ts';
 import type { ResourceType } from '../resource-type.ts';
@@ -31,7 +31,12 @@ function versionOf(apiVersion: string): string {
 function validateOwnerReferences(refs: OwnerReferenceData[] | undefined, path: FieldPath): FieldError[] {
   const errors: FieldError[] = [];
   let firstController: string | undefined;
-  for (const ref of refs ?? []) {
+  for (const [i, ref] of (Array.isArray(refs) ? refs : []).entries()) {
+    // A null or scalar entry is the schema's to report; there is nothing here to check.
+    if (typeof ref !== 'object' || ref === null) {
+      errors.push(invalidValue(index(path, i), ref, 'must be an object'));
+      continue;
+    }
     const apiVersion = ref.apiVersion ?? '';
     if (versionOf(apiVersion) === '') errors.push(invalidValue(child(path, 'apiVersion'), apiVersion, 'version must not be empty'));
     if (!ref.kind) errors.push(invalidValue(child(path, 'kind'), ref.kind ?? '', 'must not be empty'));
