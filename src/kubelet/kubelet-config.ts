@@ -43,6 +43,8 @@ export interface KubeletInput {
   recordEvents?: boolean;
   /** Simulated runtime only: images whose pull fails. */
   failingImages?: string[];
+  /** --cluster-dns: the pods' nameservers (default CLUSTER_DNS_IP; `ip:port` for an unprivileged DNS). */
+  clusterDNS?: string[];
 }
 
 export const DEFAULT_POD_CIDR = '127.244.0.0/24';

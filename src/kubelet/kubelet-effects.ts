@@ -6,6 +6,7 @@
  */
 import { fromCallback, fromPromise, type AnyEventObject } from 'xstate';
 import type { KubeObject } from '../api/object.ts';
+import { loadNodeDnsSettings } from '../net/dns-config.ts';
 import { ApiClient } from '../client/api-client.ts';
 import { ApiEventRecorder, noopRecorder } from '../controllers/runtime/events.ts';
 import type { Clock } from '../informer/clock.ts';
@@ -63,6 +64,7 @@ export const kubeletEffects = {
       hostIP: resolved.nodeIP,
       pulledImages: new Set(),
       log: log.child({ node: resolved.nodeName }),
+      dns: loadNodeDnsSettings({ ...(input.clusterDNS ? { clusterDNS: input.clusterDNS } : {}), nodeIPs: [resolved.nodeIP] }),
     };
     return { client, ownsClient: !input.client, runtime, nodeConfig: nodeConfigFor(input, resolved, runtime.name), deps, recorder };
   }),

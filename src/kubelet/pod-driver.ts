@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { StatusError } from '../api/errors.ts';
 import { isPlainObject, type KubeObject } from '../api/object.ts';
+import { formPodDns, type NodeDnsSettings } from '../net/dns-config.ts';
 import type { ApiClient } from '../client/api-client.ts';
 import type { EventRecorder } from '../controllers/runtime/events.ts';
 import type { Clock } from '../informer/clock.ts';
@@ -38,6 +39,8 @@ export interface PodWorkerDeps {
   log: Logger;
   /** What runs here, for the streaming server (exec, port-forward). */
   running?: RunningPods;
+  /** --cluster-dns, --cluster-domain and the host's resolv.conf; absent: pods get no resolv.conf. */
+  dns?: NodeDnsSettings;
 }
 
 export type DriverReport = PodFact | { type: 'finalized' } | { type: 'removed' };
@@ -68,9 +71,10 @@ export class PodDriver {
     return this.status.pod;
   }
 
-  static sandboxFor(deps: Pick<PodWorkerDeps, 'rootDir'>, pod: KubeObject, podIP: string): PodSandbox {
+  static sandboxFor(deps: Pick<PodWorkerDeps, 'rootDir' | 'dns'>, pod: KubeObject, podIP: string): PodSandbox {
     const uid = pod.metadata.uid ?? '';
-    return { uid, namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', dir: join(deps.rootDir, 'pods', uid), ip: podIP };
+    const dns = deps.dns ? { dns: formPodDns(pod, deps.dns).dns } : {};
+    return { uid, namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', dir: join(deps.rootDir, 'pods', uid), ip: podIP, ...dns };
   }
 
   /** The newest pod object wins; the informer and our own status writes both bring them. */

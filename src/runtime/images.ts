@@ -94,6 +94,8 @@ export const DEFAULT_IMAGES: ImageTable = [
     names: ['node'],
     entrypoint: [],
     cmd: ['node'],
+    // Programs of the pod resolve names through its etc/resolv.conf (cluster DNS), as in a container.
+    env: { NODE_OPTIONS: `--import=${IMAGES_DIR}pod-dns-preload.mjs` },
     programs: { node: [NODE], nodejs: [NODE], '/usr/local/bin/node': [NODE] },
     description: "the host's node",
   },

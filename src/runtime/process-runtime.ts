@@ -85,7 +85,7 @@ export class ProcessRuntime implements ContainerRuntime {
       log.warn({ pod: `${sandbox.namespace}/${sandbox.name}`, container: config.name }, 'container started again while still running; killing the old one');
       await previous.kill();
     }
-    await prepareContainerRoot(root, config.mounts);
+    await prepareContainerRoot(root, config.mounts, sandbox);
     const cwd = config.workingDir ? pathInRoot(root, config.workingDir) : root;
     if (!cwd) throw new ContainerStartError('CreateContainerError', `invalid working directory "${config.workingDir}"`);
     await mkdir(cwd, { recursive: true });

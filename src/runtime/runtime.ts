@@ -16,6 +16,8 @@ export interface PodSandbox {
   dir: string;
   /** The pod's address (status.podIP). */
   ip: string;
+  /** The pod's resolver configuration (src/net/dns-config.ts), written as the container's etc/resolv.conf. */
+  dns?: { nameservers: string[]; searches: string[]; options: string[] };
 }
 
 /** A volume the kubelet has prepared on the host, to be seen by the container at containerPath. */

@@ -3,12 +3,31 @@
 // a few of agnhost's subcommands, each an HTTP server bound to $JETKUBE_LISTEN_HOST,
 // else the pod IP ($JETKUBE_POD_IP), else 0.0.0.0. The hostname they report is
 // $HOSTNAME, which the runtime sets to the pod's name, as a container's hostname is.
+// Names resolve through the pod's own resolv.conf and hosts under $JETKUBE_ROOT/etc
+// (pod-dns.mjs), so `web`, `web.default` and `web.default.svc.cluster.local` reach a
+// Service through the cluster DNS as they would from a container.
 //   pause                          sleep until SIGTERM/SIGINT, exit 0
-//   netexec [--http-port=8080]     /, /echo?msg=, /hostname, /clientip, /header?key=, /healthz, /exit?code=
+//   netexec [--http-port=8080]     /, /echo?msg=, /hostname, /clientip, /header?key=, /healthz, /exit?code=,
+//                                  /dial?request=&host=&port=&protocol=http&tries=1 (asks another server, answers JSON)
 //   serve-hostname [--port=9376]   answers every request with the hostname
 //   echo-server [--port=8080]      answers with a description of the request
+//   dns-suffix, dns-server-list    print the pod's search list / nameservers, comma-separated
+//   etc-hosts                      print the pod's hosts file
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import { installPodDns, parseResolvConf } from './pod-dns.mjs';
+
+installPodDns();
+const podRoot = process.env.JETKUBE_ROOT || process.cwd();
+const podFile = (name) => {
+  try {
+    return readFileSync(join(podRoot, 'etc', name), 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 const [subcommand, ...rest] = process.argv.slice(2);
 const flags = Object.fromEntries(
@@ -42,6 +61,30 @@ function serve(port, handler) {
   });
   exitOnSignals(server);
   server.listen(port, host, () => console.log(`Started HTTP server on ${host}:${port}`));
+}
+
+// netexec's /dial: `tries` requests to http://host:port/request; the bodies (or errors) as JSON.
+async function dial(params) {
+  const host = params.get('host') || '';
+  const port = params.get('port') || '';
+  const request = params.get('request') || '';
+  const protocol = params.get('protocol') || 'http';
+  const tries = Math.max(1, Number(params.get('tries') || 1));
+  const responses = [];
+  const errors = [];
+  for (let i = 0; i < tries; i++) {
+    if (protocol !== 'http') {
+      errors.push(`unsupported protocol ${protocol}`);
+      continue;
+    }
+    try {
+      const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${port}/${request.replace(/^\//, '')}`, { signal: AbortSignal.timeout(5_000) });
+      responses.push(await res.text());
+    } catch (error) {
+      errors.push(String(error?.cause?.message ?? error?.message ?? error));
+    }
+  }
+  return { responses, errors };
 }
 
 function describeRequest(req, url) {
@@ -91,6 +134,8 @@ switch (subcommand) {
         case '/exit':
           reply(200, '');
           return setTimeout(() => process.exit(Number(url.searchParams.get('code') || 0)), 10);
+        case '/dial':
+          return void dial(url.searchParams).then((result) => reply(200, JSON.stringify(result), 'application/json'));
         default:
           return reply(404, '404 page not found');
       }
@@ -102,7 +147,16 @@ switch (subcommand) {
   case 'echo-server':
     serve(Number(flags.port || process.env.PORT || 8080), (req, url, reply) => reply(200, describeRequest(req, url)));
     break;
+  case 'dns-suffix':
+    console.log(parseResolvConf(podFile('resolv.conf')).searches.join(','));
+    break;
+  case 'dns-server-list':
+    console.log(parseResolvConf(podFile('resolv.conf')).nameservers.join(','));
+    break;
+  case 'etc-hosts':
+    process.stdout.write(podFile('hosts'));
+    break;
   default:
-    process.stderr.write(`Error: unknown command "${subcommand ?? ''}" for "agnhost"\nAvailable commands: echo-server, netexec, pause, serve-hostname\n`);
+    process.stderr.write(`Error: unknown command "${subcommand ?? ''}" for "agnhost"\nAvailable commands: dns-server-list, dns-suffix, echo-server, etc-hosts, netexec, pause, serve-hostname\n`);
     process.exit(1);
 }
