@@ -3,18 +3,22 @@
  * Registering creates (or refreshes) the Node; running keeps the Lease and the node
  * status fresh (heartbeat) and follows the pods bound to this node (an informer with
  * fieldSelector spec.nodeName), with one pod worker machine per pod uid, each given the
- * next free address of the node's podCIDR, released when the worker is done. A pod the
+ * next free address of the node's podCIDR, released when the worker is done. A kubelet
+ * given a podCIDR uses it; one given none registers its Node without one and follows no
+ * pod until the node IPAM controller has set spec.podCIDR (awaitingPodCIDR, bounded:
+ * after POD_CIDR_WAIT_MS it falls back to the default range, loudly). A pod the
  * kubelet finds already bound when it starts (a kubelet restart) is started again; a
  * pod that already finished is left alone unless it is being deleted. `stop` kills the
  * pods' containers (a process runtime's children would not outlive us anyway) and
  * leaves the API objects as they are. Effects: src/kubelet/kubelet-effects.ts.
  */
-import { assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
+import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import type { KubeObject } from '../src/api/object.ts';
 import { kubeletEffects, type KubeletFeedEvent, type KubeletSession } from '../src/kubelet/kubelet-effects.ts';
 import { resolveKubeletConfig, type KubeletInput, type ResolvedKubeletConfig } from '../src/kubelet/kubelet-config.ts';
 import { effectivePodCIDR } from '../src/kubelet/node-status.ts';
 import { PodIPAllocator } from '../src/kubelet/pod-ip-allocator.ts';
+import { waitForPodCIDR } from '../src/kubelet/node-effects.ts';
 import { componentLogger } from '../src/log.ts';
 import { podWorkerMachine, type PodWorkerParentEvent } from './pod-worker.machine.ts';
 
@@ -44,15 +48,28 @@ const isFinished = (pod: KubeObject) => {
   return phase === 'Succeeded' || phase === 'Failed';
 };
 
+function withoutPodCIDR(session: KubeletSession): KubeletSession {
+  const { podCIDR: _default, ...nodeConfig } = session.nodeConfig;
+  return { ...session, nodeConfig };
+}
+
 export const kubeletMachine = setup({
   types: {
     input: {} as KubeletInput,
     context: {} as KubeletContext,
     events: {} as KubeletEvent,
   },
-  actors: { ...kubeletEffects, podWorker: podWorkerMachine },
+  actors: {
+    ...kubeletEffects,
+    podWorker: podWorkerMachine,
+    /** Resolves with the Node's spec.podCIDR once the node IPAM controller has set it. */
+    awaitPodCIDR: fromPromise<string, { session: KubeletSession }>(({ input, signal }) =>
+      waitForPodCIDR(input.session.client, input.session.nodeConfig.nodeName, { signal, log }),
+    ),
+  },
   guards: {
     noWorkers: ({ context }) => context.workers.size === 0,
+    hasPodRange: ({ context }) => context.allocator !== undefined,
   },
   actions: {
     podSeen: enqueueActions(({ context, event, enqueue }) => {
@@ -111,7 +128,11 @@ export const kubeletMachine = setup({
       invoke: {
         src: 'connect',
         input: ({ context }) => ({ input: context.input }),
-        onDone: { target: 'registering', actions: assign({ session: ({ event }) => event.output }) },
+        onDone: {
+          target: 'registering',
+          // Without an explicit podCIDR the Node registers without one: the node IPAM controller assigns it.
+          actions: assign({ session: ({ context, event }) => (context.input.podCIDR ? event.output : withoutPodCIDR(event.output)) }),
+        },
         onError: { target: 'pausing', actions: assign({ lastError: ({ event }) => String(event.error) }) },
       },
     },
@@ -131,7 +152,10 @@ export const kubeletMachine = setup({
               target: '#kubelet.running',
               actions: assign({
                 node: ({ event }) => event.output,
-                allocator: ({ context, event }) => new PodIPAllocator(effectivePodCIDR(event.output, context.config.podCIDR)),
+                allocator: ({ context, event }) => {
+                  const cidr = effectivePodCIDR(event.output, context.input.podCIDR ?? '');
+                  return cidr ? new PodIPAllocator(cidr) : undefined;
+                },
               }),
             },
             onError: {
@@ -155,10 +179,33 @@ export const kubeletMachine = setup({
             reportMs: context.config.nodeStatusReportMs,
           }),
         },
-        { src: 'pods', input: ({ context }) => ({ session: context.session! }) },
         { src: 'streams', input: ({ context }) => ({ session: context.session! }) },
         { src: 'resourceMetrics', input: ({ context }) => ({ session: context.session!, clock: context.config.clock }) },
       ],
+      initial: 'checkingPodRange',
+      states: {
+        checkingPodRange: {
+          always: [{ guard: 'hasPodRange', target: 'serving' }, { target: 'awaitingPodCIDR' }],
+        },
+        awaitingPodCIDR: {
+          invoke: {
+            src: 'awaitPodCIDR',
+            input: ({ context }) => ({ session: context.session! }),
+            onDone: { target: 'serving', actions: assign({ allocator: ({ event }) => new PodIPAllocator(event.output) }) },
+            onError: {
+              target: 'serving',
+              actions: [
+                assign({ allocator: ({ context }) => new PodIPAllocator(context.config.podCIDR) }),
+                ({ context, event }) => log.error({ err: event.error, fallback: context.config.podCIDR }, 'no pod CIDR assigned; falling back to the default range'),
+              ],
+            },
+          },
+        },
+        // Pods are followed only once the node has an address range to give them.
+        serving: {
+          invoke: { src: 'pods', input: ({ context }) => ({ session: context.session! }) },
+        },
+      },
       on: {
         'pod.upserted': { actions: 'podSeen' },
         'pod.deleted': { actions: 'podGone' },
@@ -166,7 +213,7 @@ export const kubeletMachine = setup({
         'node.posted': {
           actions: assign(({ context, event }) => {
             // A podCIDR a controller set takes over while no pod holds an address of the old one.
-            const cidr = effectivePodCIDR(event.node, context.config.podCIDR);
+            const cidr = effectivePodCIDR(event.node, context.input.podCIDR ?? context.allocator?.cidr ?? context.config.podCIDR);
             const allocator = context.allocator && context.allocator.cidr !== cidr && context.allocator.allocated === 0 ? new PodIPAllocator(cidr) : context.allocator;
             return { node: event.node, allocator };
           }),

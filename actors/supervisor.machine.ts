@@ -8,6 +8,7 @@ import { assign, setup, type ActorRefFrom } from 'xstate';
 import { apiServerMachine } from './apiserver.machine.ts';
 import { controllerManagerMachine } from './controller-manager.machine.ts';
 import { ingressMachine, type IngressControllerInput } from './ingress.machine.ts';
+import { clusterDnsMachine, type ClusterDnsInput } from './dns.machine.ts';
 import { kubeletMachine } from './kubelet.machine.ts';
 import { kubeProxyMachine, type KubeProxyInput } from './kube-proxy.machine.ts';
 import { schedulerMachine } from './scheduler.machine.ts';
@@ -32,6 +33,10 @@ export interface SupervisorInput {
   nodes?: PlannedNode[];
   /** Simulated nodes, sharing one connection. */
   simulatedNodes?: PlannedNode[];
+  /** The cluster DNS (default on, 127.96.0.10:53; false to leave it out). */
+  dns?: false | Omit<ClusterDnsInput, 'natsUrl'>;
+  /** The pods' nameservers, as kubelets' --cluster-dns (default the DNS's address). */
+  clusterDNS?: string[];
   /** kube-proxy, one per host (default on; false to leave it out). */
   kubeProxy?: false | Omit<KubeProxyInput, 'natsUrl'>;
   /** The ingress controller (default on; false to leave it out), with its options. */
@@ -45,7 +50,8 @@ type ComponentRef =
   | ActorRefFrom<typeof kubeletMachine>
   | ActorRefFrom<typeof simulatedFleetMachine>
   | ActorRefFrom<typeof ingressMachine>
-  | ActorRefFrom<typeof kubeProxyMachine>;
+  | ActorRefFrom<typeof kubeProxyMachine>
+  | ActorRefFrom<typeof clusterDnsMachine>;
 
 interface SupervisorContext {
   natsUrl: string;
@@ -66,6 +72,7 @@ export const supervisorMachine = setup({
     simulatedFleet: simulatedFleetMachine,
     ingress: ingressMachine,
     kubeProxy: kubeProxyMachine,
+    dns: clusterDnsMachine,
   },
   guards: {
     allStopped: ({ context }) => context.components.every((c) => c.getSnapshot().status !== 'active'),
@@ -90,12 +97,14 @@ export const supervisorMachine = setup({
         spawn('kubelet', {
           id: `kubelet-${node.nodeName}`,
           systemId: `kubelet-${node.nodeName}`,
-          input: { natsUrl: input.natsUrl, runtime: 'process' as const, nodeName: node.nodeName, podCIDR: node.podCIDR, rootDir: node.rootDir },
+          // No podCIDR: the node IPAM controller gives each Node its /16 of 127.128.0.0/10.
+          input: { natsUrl: input.natsUrl, runtime: 'process' as const, nodeName: node.nodeName, rootDir: node.rootDir, ...(input.clusterDNS ? { clusterDNS: input.clusterDNS } : {}) },
         }),
       ),
       ...(input.simulatedNodes && input.simulatedNodes.length > 0
         ? [spawn('simulatedFleet', { id: 'simulated-nodes', systemId: 'simulated-nodes', input: { natsUrl: input.natsUrl, nodes: input.simulatedNodes } })]
         : []),
+      ...(input.dns === false ? [] : [spawn('dns', { id: 'dns', systemId: 'dns', input: { natsUrl: input.natsUrl, ...input.dns } })]),
       ...(input.kubeProxy === false ? [] : [spawn('kubeProxy', { id: 'kube-proxy', systemId: 'kube-proxy', input: { natsUrl: input.natsUrl, ...input.kubeProxy } })]),
       ...(input.ingress === false ? [] : [spawn('ingress', { id: 'ingress', systemId: 'ingress', input: { natsUrl: input.natsUrl, ...input.ingress } })]),
     ],

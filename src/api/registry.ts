@@ -117,6 +117,11 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   networking({ kind: 'Ingress', plural: 'ingresses', namespaced: true, shortNames: ['ing'], subresources: STATUS, hasGeneration: true }),
   networking({ kind: 'IngressClass', plural: 'ingressclasses', namespaced: false, hasGeneration: true }),
   networking({ kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'], hasGeneration: true }),
+  // One object per allocated ClusterIP (Kubernetes 1.33's GA kind) and per NodePort (ours):
+  // a create-only compare-and-set in the log is what keeps two API servers from handing
+  // out one address (src/apiserver/service-allocation.ts).
+  networking({ kind: 'IPAddress', plural: 'ipaddresses', namespaced: false, shortNames: ['ip'] }),
+  define({ group: 'allocation.jetkube.io', version: 'v1', kind: 'NodePortAllocation', plural: 'nodeportallocations', namespaced: false }),
   define({ group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'] }),
   define({ group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'] }),
   rbac({ kind: 'Role', plural: 'roles', namespaced: true }),

@@ -15,6 +15,7 @@ import { kubeletMachine } from '../../actors/kubelet.machine.ts';
 import { schedulerMachine } from '../../actors/scheduler.machine.ts';
 import { DEFAULT_POD_CIDR } from '../kubelet/kubelet-config.ts';
 import { processNodePlan, simulatedNodePlan } from '../kubelet/node-plan.ts';
+import { CLUSTER_DNS_IP } from '../net/cluster-network.ts';
 import { supervisorMachine } from '../../actors/supervisor.machine.ts';
 import { componentLogger } from '../log.ts';
 import { isListening, startNatsServer, type NatsServerProcess } from '../natsd/server.ts';
@@ -53,6 +54,8 @@ export async function upCommand(args: string[]): Promise<number> {
   const http = await prepareHttpFace(values, dataDir);
   const nats = await ensureNats(natsUrl, dataDir);
   const ingress = ingressOption(values['ingress-address'] as string | undefined);
+  // Port 53 needs root; otherwise the DNS listens on 5353 and pods are told so.
+  const dnsPort = process.getuid?.() === 0 ? 53 : 5353;
   const supervisor = createActor(supervisorMachine, {
     input: {
       natsUrl,
@@ -61,6 +64,8 @@ export async function upCommand(args: string[]): Promise<number> {
       nodes,
       simulatedNodes,
       ingress,
+      dns: { port: dnsPort },
+      clusterDNS: [dnsPort === 53 ? CLUSTER_DNS_IP : `${CLUSTER_DNS_IP}:${dnsPort}`],
       controllerManagerOptions: { localPathRoot: join(dataDir, 'volumes') },
     },
   });
@@ -80,6 +85,7 @@ export async function upCommand(args: string[]): Promise<number> {
   Control:     scheduler and controller manager (Deployment, ReplicaSet, garbage collector, namespace,
                service account, node lifecycle, pod GC), each leading through a Lease in kube-system
   Nodes:       ${describeNodes(nodes.length, simulatedNodes.length)}
+  DNS:         ${CLUSTER_DNS_IP}:${dnsPort} (cluster.local; pods' resolv.conf points there)
   Ingress:     ${ingress === false ? 'none (--ingress-address none)' : (ingressAddress ?? 'not listening yet (see the log)')}
   Kubernetes:  ${httpUrl ?? `not serving (${httpState.context.lastError})`}${insecureUrl ? ` (and ${insecureUrl} without authentication)` : ''}
   kubeconfig:  ${httpUrl ? http.kubeconfigPath : '-'} (admin; token in ${http.pkiDir}/admin.token)
@@ -109,7 +115,8 @@ Runs one component alone against a running NATS server. Several API servers shar
 load in one queue group (give each its own --name); several schedulers and controller
 managers elect one leader through a Lease in kube-system. A kubelet registers its Node
 (default: this host's name) and runs the pods bound to it, under --root-dir (default
-./data/kubelet/<node>), with pod addresses from --pod-cidr (default ${DEFAULT_POD_CIDR}).
+./data/kubelet/<node>), with pod addresses from --pod-cidr (default: the range the node IPAM controller assigns;
+${DEFAULT_POD_CIDR} if none comes within a minute).
 `;
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -139,8 +146,9 @@ export async function runCommand(args: string[]): Promise<number> {
       }
       const nodeName = (values['node-name'] as string | undefined) ?? hostname().toLowerCase();
       const rootDir = resolve((values['root-dir'] as string | undefined) ?? join('data', 'kubelet', nodeName));
-      const podCIDR = (values['pod-cidr'] as string | undefined) ?? DEFAULT_POD_CIDR;
-      actor = createActor(kubeletMachine, { input: { natsUrl, nodeName, runtime, rootDir, podCIDR } });
+      // Without --pod-cidr the node IPAM controller assigns the Node its range.
+      const podCIDR = values['pod-cidr'] as string | undefined;
+      actor = createActor(kubeletMachine, { input: { natsUrl, nodeName, runtime, rootDir, ...(podCIDR ? { podCIDR } : {}) } });
       break;
     }
     default:

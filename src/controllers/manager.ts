@@ -27,6 +27,10 @@ import { newTtlAfterFinishedController } from './ttl-after-finished/controller.t
 import { newPersistentVolumeBinder } from './volume/binder-controller.ts';
 import { newLocalPathProvisioner } from './volume/provisioner-controller.ts';
 import type { Controller } from './runtime/controller.ts';
+import { newEndpointsController } from './endpoints/controller.ts';
+import { newEndpointSliceController } from './endpointslice/controller.ts';
+import { newNodeIpamController } from './node-ipam/controller.ts';
+import { newServiceAllocationRepairController } from '../apiserver/service-allocation-repair.ts';
 
 const log = componentLogger('controller-manager');
 
@@ -48,6 +52,10 @@ export interface ControllerManagerOptions {
   podGCPeriodMs?: number;
   /** How long a node missing from the cache is waited for before its pods count as orphans (default 40 s). */
   podGCQuarantineMs?: number;
+  /** The range node IPAM cuts a /16 per Node from (default CLUSTER_POD_CIDR, 127.128.0.0/10). */
+  clusterPodCIDR?: string;
+  /** How long an allocation record nobody holds is kept before the repair loop deletes it (default 10 s). */
+  allocationRepairGraceMs?: number;
   /** A Job's pod creation delay after its first failure, doubling per failure (default 10 s). */
   jobPodFailureBackoffMs?: number;
   /** The cap of that delay (default 6 min). */
@@ -98,6 +106,10 @@ export async function openControllerSet(natsUrl: string, options: ControllerMana
       onError: onError('pod-gc'),
       ...definedOnly({ terminatedPodThreshold: options.terminatedPodGCThreshold, checkPeriodMs: options.podGCPeriodMs, quarantineMs: options.podGCQuarantineMs }),
     }),
+    newEndpointsController(client, factory, { workers, onError: onError('endpoints') }),
+    newEndpointSliceController(client, factory, { workers, onError: onError('endpointslice') }),
+    newNodeIpamController(client, factory, { onError: onError('node-ipam'), ...definedOnly({ clusterCIDR: options.clusterPodCIDR }) }),
+    newServiceAllocationRepairController(client, factory, { onError: onError('service-allocation-repair'), ...definedOnly({ graceMs: options.allocationRepairGraceMs }) }),
     newPersistentVolumeBinder(client, factory, { workers, onError: onError('persistentvolume-binder') }),
     newLocalPathProvisioner(client, factory, { workers, onError: onError('local-path-provisioner'), ...definedOnly({ root: options.localPathRoot }) }),
   ];

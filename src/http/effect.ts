@@ -11,6 +11,8 @@ import { openNodeStream as openNodeStreamOver } from '../../streams/node-stream.
 import type { OpenNodeStream } from './exec.ts';
 import { apiServerChecks } from '../health/apiserver-checks.ts';
 import { loadPki } from './pki.ts';
+import { ApiClient } from '../client/api-client.ts';
+import { ensureKubernetesService } from '../net/kubernetes-service.ts';
 import { startHttpFace, type HttpFace } from './server.ts';
 
 export interface HttpFaceConfig {
@@ -59,6 +61,10 @@ export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ inp
       : undefined;
     if (stopped) return;
     logger.info({ url: secure.url, insecureUrl: insecure?.url }, 'serving the Kubernetes API over HTTPS');
+    // The `kubernetes` Service in default names this HTTPS address, for pods that talk to the API.
+    void ensureKubernetesService(ApiClient.over(connection.nc, { timeoutMs: 10_000 }), { address: secure.bound.host, port: secure.bound.port }).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not ensure the kubernetes Service; pods will not find the API at 127.96.0.1:443'),
+    );
     const event: HttpFaceEvent = { type: 'http.listening', url: secure.url, ...(insecure ? { insecureUrl: insecure.url } : {}) };
     sendBack(event);
   })().catch((error: unknown) => {

@@ -74,3 +74,40 @@ export async function renewNodeLease(client: ApiClient, node: KubeObject, known:
     }
   }
 }
+
+/** How long a kubelet started without a podCIDR waits for the node IPAM controller before it falls back to its default range. */
+export const POD_CIDR_WAIT_MS = 60_000;
+const POD_CIDR_POLL_MS = 250;
+const POD_CIDR_LOG_EVERY_MS = 5_000;
+
+/**
+ * The Node's spec.podCIDR once a controller has set it: the kubelet registered without
+ * one and starts no pod before it has a range (Kubernetes' kubelet reports the network
+ * not ready until then). Polls the Node; logs while it waits; gives up after timeoutMs.
+ */
+export async function waitForPodCIDR(
+  client: ApiClient,
+  nodeName: string,
+  options: { timeoutMs?: number; pollMs?: number; signal?: AbortSignal; log?: { info(o: object, m: string): void } } = {},
+): Promise<string> {
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? POD_CIDR_WAIT_MS;
+  let lastLog = -Infinity;
+  for (;;) {
+    if (options.signal?.aborted) throw new Error('stopped while waiting for a pod CIDR');
+    try {
+      const node = await client.get('nodes', undefined, nodeName);
+      const cidr = (node.spec as { podCIDR?: unknown } | undefined)?.podCIDR;
+      if (typeof cidr === 'string' && cidr !== '') return cidr;
+    } catch (error) {
+      if (!isCode(error, 404)) throw error;
+    }
+    const waited = Date.now() - started;
+    if (waited >= timeoutMs) throw new Error(`node ${nodeName} got no spec.podCIDR within ${timeoutMs} ms (is the node IPAM controller running?)`);
+    if (waited - lastLog >= POD_CIDR_LOG_EVERY_MS) {
+      lastLog = waited;
+      options.log?.info({ node: nodeName, waitedMs: waited }, 'waiting for the node IPAM controller to assign spec.podCIDR before starting pods');
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? POD_CIDR_POLL_MS));
+  }
+}

@@ -28,6 +28,7 @@ import type { ObjectSchema, Schema } from './dsl.ts';
 import { EndpointSlice, EventsV1Event, HorizontalPodAutoscaler, Lease, PodDisruptionBudget, PriorityClass, StorageClass } from './misc.ts';
 import { Ingress, IngressClass, NetworkPolicy } from './networking.ts';
 import { ComponentStatus, NodeMetrics, PodMetrics } from './computed.ts';
+import { IPAddress, NodePortAllocation } from './allocation.ts';
 import { toOpenApiSchema, type OpenApiSchema } from './openapi.ts';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac.ts';
 import { pruneWithSchema, unknownFieldPaths } from './unknown-fields.ts';
@@ -68,6 +69,8 @@ export const SCHEMAS: Readonly<Record<string, ObjectSchema>> = {
   'ingresses.networking.k8s.io': Ingress,
   'ingressclasses.networking.k8s.io': IngressClass,
   'networkpolicies.networking.k8s.io': NetworkPolicy,
+  'ipaddresses.networking.k8s.io': IPAddress,
+  'nodeportallocations.allocation.jetkube.io': NodePortAllocation,
   'storageclasses.storage.k8s.io': StorageClass,
   componentstatuses: ComponentStatus,
   'nodes.metrics.k8s.io': NodeMetrics,

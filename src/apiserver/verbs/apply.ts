@@ -13,7 +13,7 @@ import { isPlainObject, type KubeObject } from '../../api/object.ts';
 import { schemaFor } from '../../api/schema/index.ts';
 import { serverSideApply } from '../../api/server-side-apply.ts';
 import { timestamp, type ApiDeps } from '../deps.ts';
-import { guaranteedUpdate } from '../guaranteed-update.ts';
+import { guaranteedUpdateWithAllocations } from '../service-allocation.ts';
 import { readIncomingObject } from '../incoming.ts';
 import type { ApiReply, ApiRequest } from '../request.ts';
 import { objectKey, resolveResource } from '../resolve.ts';
@@ -44,7 +44,7 @@ export async function apply(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
   }
 
   const schema = schemaFor(rt);
-  const result = await guaranteedUpdate(deps, rt, key, {
+  const result = await guaranteedUpdateWithAllocations(deps, rt, key, {
     expectedResourceVersion: pinned,
     next: (current) => {
       const now = timestamp(deps.now());

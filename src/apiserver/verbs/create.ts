@@ -22,6 +22,7 @@ import { readIncomingObject } from '../incoming.ts';
 import type { ApiReply, ApiRequest } from '../request.ts';
 import { objectKey, resolveResource, withResourceVersion } from '../resolve.ts';
 import { appendChange, MAX_WRITE_ATTEMPTS } from '../write.ts';
+import { storeWithAllocations } from '../service-allocation.ts';
 
 /** generateName collisions are retried with a new suffix this many times, as Kubernetes does. */
 const GENERATE_NAME_ATTEMPTS = 8;
@@ -46,7 +47,7 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
     if (request.options?.dryRun) return { ok: true, body: object, code: 201, warnings };
 
     const key = objectKey(rt, request, name);
-    const stored = await appendNew(deps, key, object, request.requestId);
+    const stored = await storeWithAllocations(deps, rt.key, object, (toStore) => appendNew(deps, key, toStore, request.requestId));
     if (stored) return { ok: true, body: await answerFor(deps, key, object, stored), code: 201, warnings };
     if (!generated || nameAttempt >= GENERATE_NAME_ATTEMPTS) throw alreadyExists(rt.plural, rt.group, name);
   }

@@ -13,6 +13,7 @@ import { timestamp, type ApiDeps } from '../deps.ts';
 import type { ApiReply, ApiRequest, ObjectList, RequestOptions } from '../request.ts';
 import { objectKey, resolveResource } from '../resolve.ts';
 import { appendChange, MAX_WRITE_ATTEMPTS } from '../write.ts';
+import { releaseUnheld } from '../service-allocation.ts';
 import { listObjects } from './list.ts';
 
 export async function remove(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
@@ -63,7 +64,11 @@ export async function deleteOne(
     if (options.dryRun || unchanged) return { object: next, removed };
     const { resourceVersion: _rv, ...metadata } = next.metadata;
     const outcome = await appendChange(deps, key, removed ? 'DELETED' : 'MODIFIED', { ...next, metadata }, currentSeq, requestId);
-    if (outcome.written) return { object: outcome.stored, removed };
+    if (outcome.written) {
+      // A removed Service gives its ClusterIP and NodePorts back at once (the repair loop is the fallback).
+      if (removed && rt.key === 'services') await releaseUnheld(deps, current, undefined);
+      return { object: outcome.stored, removed };
+    }
     if (options.preconditions?.resourceVersion) throw conflict(rt.plural, rt.group, key.name, 'the object has been modified');
     await deps.reads.atLeast(outcome.currentSeq);
   }

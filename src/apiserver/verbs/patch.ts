@@ -14,7 +14,7 @@ import { applyStrategicMergePatch } from '../../api/strategic-merge-patch.ts';
 import { timestamp, type ApiDeps } from '../deps.ts';
 import { recordWrite } from '../field-manager.ts';
 import { apply } from './apply.ts';
-import { guaranteedUpdate } from '../guaranteed-update.ts';
+import { guaranteedUpdateWithAllocations } from '../service-allocation.ts';
 import { readIncomingObject } from '../incoming.ts';
 import type { ApiReply, ApiRequest, PatchType } from '../request.ts';
 import { objectKey, resolveResource } from '../resolve.ts';
@@ -28,7 +28,7 @@ export async function patch(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
   const patchType = request.patchType ?? 'merge';
   const pinned = pinnedResourceVersion(request.body, patchType);
   let warnings: string[] = [];
-  const result = await guaranteedUpdate(deps, rt, key, {
+  const result = await guaranteedUpdateWithAllocations(deps, rt, key, {
     expectedResourceVersion: pinned,
     next: (current) => {
       const patched = applyPatch(patchType, current, request.body, schemaFor(rt));

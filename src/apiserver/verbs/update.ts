@@ -11,7 +11,8 @@ import type { ResourceType } from '../../api/resource-type.ts';
 import { validateObject } from '../../api/validation.ts';
 import { timestamp, type ApiDeps } from '../deps.ts';
 import { recordWrite } from '../field-manager.ts';
-import { guaranteedUpdate } from '../guaranteed-update.ts';
+import { guaranteedUpdateWithAllocations } from '../service-allocation.ts';
+import { carryAllocatedValues } from '../../net/service-allocation-rules.ts';
 import { readIncomingObject } from '../incoming.ts';
 import type { ApiReply, ApiRequest, Subresource, UpdateSubresource } from '../request.ts';
 import { objectKey, resolveResource } from '../resolve.ts';
@@ -21,7 +22,7 @@ export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
   const { object: incoming, warnings } = readIncomingObject(rt, request);
   const key = objectKey(rt, request);
   const expected = incoming.metadata.resourceVersion;
-  const result = await guaranteedUpdate(deps, rt, key, {
+  const result = await guaranteedUpdateWithAllocations(deps, rt, key, {
     expectedResourceVersion: expected ? String(expected) : undefined,
     next: (current) => recordWrite(rt, current, nextVersion(rt, current, incoming, updateSubresource(request.subresource)), request, timestamp(deps.now())),
     dryRun: request.options?.dryRun,
@@ -33,7 +34,9 @@ export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
 /** The pure step shared by update and patch: prepare, default, validate against the old object. */
 export function nextVersion(rt: ResourceType, current: KubeObject, incoming: KubeObject, subresource?: UpdateSubresource): KubeObject {
   const prepared = prepareUpdate(rt, current, incoming, subresource ? { subresource } : {});
-  const next = applyDefaults(rt, prepared);
+  const defaulted = applyDefaults(rt, prepared);
+  // A Service keeps its allocated values unless changed, and drops those its new type does not use.
+  const next = rt.key === 'services' ? carryAllocatedValues(current, defaulted) : defaulted;
   const errors = validateObject(rt, next, current);
   if (errors.length > 0) throw invalid(rt.kind, rt.group, current.metadata.name ?? '', errors);
   return next;
