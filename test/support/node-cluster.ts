@@ -16,7 +16,7 @@ export interface NodeTestCluster extends HttpTestCluster {
   podCIDR: string;
 }
 
-export async function startNodeCluster(options: { nodeName?: string; leaderElect?: boolean } = {}): Promise<NodeTestCluster> {
+export async function startNodeCluster(options: { nodeName?: string; leaderElect?: boolean; clusterDNS?: string[] } = {}): Promise<NodeTestCluster> {
   const cluster = await startHttpTestCluster();
   const nodeName = options.nodeName ?? 'node-1';
   const podCIDR = `127.${128 + Math.floor(Math.random() * 64)}.${Math.floor(Math.random() * 256)}.0/24`;
@@ -25,7 +25,15 @@ export async function startNodeCluster(options: { nodeName?: string; leaderElect
     createActor(controllerManagerMachine, { input: { natsUrl, leaderElect: options.leaderElect ?? false, localPathRoot: join(cluster.dataDir, 'volumes') } }),
     createActor(schedulerMachine, { input: { natsUrl, leaderElect: options.leaderElect ?? false } }),
     createActor(kubeletMachine, {
-      input: { natsUrl, nodeName, runtime: 'process', rootDir: join(cluster.dataDir, 'kubelet'), podCIDR, backoff: { baseMs: 1_000 } },
+      input: {
+        natsUrl,
+        nodeName,
+        runtime: 'process',
+        rootDir: join(cluster.dataDir, 'kubelet'),
+        podCIDR,
+        backoff: { baseMs: 1_000 },
+        ...(options.clusterDNS ? { clusterDNS: options.clusterDNS } : {}),
+      },
     }),
   ];
   for (const component of components) component.start();
