@@ -10,17 +10,19 @@ import { ensureRegistryStream } from '../../streams/registry-stream.ts';
 import { RegistryLog } from '../../streams/registry-log.ts';
 import { registrySubject } from '../../streams/subjects.ts';
 import { readLogFile, writeLogFile } from '../store/log-file.ts';
+import { STDIO, type CommandIo } from '../present/io.ts';
 import { progress } from '../present/progress.ts';
 import { NATS_FLAG, natsUrlFrom, parseFlags } from './flags.ts';
 import { openLogSource } from './log-source.ts';
 
-const EXPORT_HELP = `Usage: jetkube export -o FILE [--from REVISION] [--to REVISION] [--nats-url URL]\n`;
-const IMPORT_HELP = `Usage: jetkube import -f FILE [--nats-url URL]   (the log must be empty)\n`;
+const EXPORT_HELP = `Usage: jetkube export -o FILE [--from REVISION] [--to REVISION] [--nats-url URL] [--progress]\n`;
+const IMPORT_HELP = `Usage: jetkube import -f FILE [--nats-url URL] [--progress]   (the log must be empty)\n`;
+const PROGRESS_FLAG = { progress: { type: 'boolean' } } as const;
 
-export async function exportCommand(args: string[]): Promise<number> {
+export async function exportCommand(args: string[], io: CommandIo = STDIO): Promise<number> {
   const { values } = parseFlags(
     args,
-    { ...NATS_FLAG, output: { type: 'string', short: 'o' }, from: { type: 'string' }, to: { type: 'string' } },
+    { ...NATS_FLAG, ...PROGRESS_FLAG, output: { type: 'string', short: 'o' }, from: { type: 'string' }, to: { type: 'string' } },
     EXPORT_HELP,
   );
   const file = values.output as string | undefined;
@@ -30,7 +32,7 @@ export async function exportCommand(args: string[]): Promise<number> {
     fromSeq: values.from ? Number(values.from) : undefined,
     toSeq: values.to ? Number(values.to) : undefined,
   });
-  const bar = progress(`exporting ${source.describe}`, source.total);
+  const bar = progress(`exporting ${source.describe}`, source.total, { force: values.progress === true });
   let written = 0;
   try {
     await writeLogFile(file, source.entries, (count: number) => {
@@ -41,12 +43,12 @@ export async function exportCommand(args: string[]): Promise<number> {
     await source.close();
   }
   bar.finish(written);
-  process.stdout.write(`wrote ${written} events to ${file}\n`);
+  io.out(`wrote ${written} events to ${file}\n`);
   return 0;
 }
 
-export async function importCommand(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, { ...NATS_FLAG, filename: { type: 'string', short: 'f' } }, IMPORT_HELP);
+export async function importCommand(args: string[], io: CommandIo = STDIO): Promise<number> {
+  const { values } = parseFlags(args, { ...NATS_FLAG, ...PROGRESS_FLAG, filename: { type: 'string', short: 'f' } }, IMPORT_HELP);
   const file = values.filename as string | undefined;
   if (!file) throw new Error(`import needs -f FILE\n${IMPORT_HELP}`);
   const nc = await connectNats(natsUrlFrom(values), 'jetkube-import');
@@ -55,7 +57,7 @@ export async function importCommand(args: string[]): Promise<number> {
     const log = new RegistryLog(nc);
     const { lastSeq } = await log.bounds();
     if (lastSeq > 0) throw new Error(`the log already holds ${lastSeq} events; import only into an empty cluster (a new --data-dir)`);
-    const bar = progress(`importing ${file}`, undefined);
+    const bar = progress(`importing ${file}`, undefined, { force: values.progress === true });
     // The sequence each subject got in the new log: the expected last sequence of its next event.
     const lastOfSubject = new Map<string, number>();
     let count = 0;
@@ -66,7 +68,7 @@ export async function importCommand(args: string[]): Promise<number> {
       bar.update(++count);
     }
     bar.finish(count);
-    process.stdout.write(`imported ${count} events from ${file}\n`);
+    io.out(`imported ${count} events from ${file}\n`);
     return 0;
   } finally {
     await drainNats(nc);

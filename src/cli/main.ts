@@ -17,7 +17,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number | void>
   get: { run: getCommand, summary: 'list or get objects over the NATS API face' },
   apply: { run: applyCommand, summary: 'create or update objects from YAML/JSON files (-f)' },
   delete: { run: deleteCommand, summary: 'delete objects by name or from files (-f)' },
-  replay: { run: replayCommand, summary: 'the cluster at a revision, or the history of one object' },
+  replay: { run: replayCommand, summary: 'the past: --at a revision or time (--serve for kubectl), history, why, controllers' },
   export: { run: exportCommand, summary: 'write the event log to a file' },
   import: { run: importCommand, summary: 'append the events of a file to an empty log' },
 };

@@ -1,7 +1,8 @@
 /**
  * Prints objects for a person or a script, as kubectl's -o flag: a table with the same
  * per-kind columns the HTTP API's Table answers kubectl with (with -A a NAMESPACE column
- * first; -o wide adds the wide columns), yaml, json, or name (`kind.group/name`).
+ * first; -o wide adds the wide columns; kindPrefix names rows `kind.group/name` as kubectl
+ * does when one command lists several kinds), yaml, json, or name (`kind.group/name`).
  */
 import { stringify } from 'yaml';
 import type { KubeObject } from '../api/object.ts';
@@ -16,7 +17,7 @@ export function formatObjects(
   objects: KubeObject[],
   rt: ResourceType,
   format: OutputFormat,
-  options: { allNamespaces?: boolean; now?: Date; asList?: boolean } = {},
+  options: { allNamespaces?: boolean; now?: Date; asList?: boolean; kindPrefix?: boolean } = {},
 ): string {
   const now = options.now ?? new Date();
   switch (format) {
@@ -33,7 +34,11 @@ export function formatObjects(
       const header = [...(options.allNamespaces ? ['NAMESPACE'] : []), ...shown.map((i) => table.columnDefinitions[i]!.name.toUpperCase())];
       const rows = table.rows.map((row, r) => [
         ...(options.allNamespaces ? [objects[r]!.metadata.namespace ?? ''] : []),
-        ...shown.map((i) => String(row.cells[i] ?? '')),
+        ...shown.map((i) => {
+          const cell = String(row.cells[i] ?? '');
+          // Several kinds in one listing: names as kubectl prints them then, "deployment.apps/web".
+          return options.kindPrefix && table.columnDefinitions[i]!.name === 'Name' ? `${qualifiedKind(rt)}/${cell}` : cell;
+        }),
       ]);
       return formatTable(header, rows);
     }

@@ -18,7 +18,10 @@
  *   desired/max annotations | adoptRS, releaseRS: RS uid | Deployment status: counts, observedGeneration, conditions'
  *   type/status/reason | updateDeployment: revision.
  * A controller decides from caches that may lag the log, so a write is explained when
- * the decision at any of the `window` revisions before it asks for it. Pure: no I/O.
+ * the decision at any of the `window` revisions before it asks for it (the caches as they
+ * were at each of those steps). A write none of them asks for is a difference, reported
+ * with what the decisions asked of the same object instead. The decision functions are
+ * an input: a test swaps one in. Pure: no I/O.
  */
 import type { KubeObject } from '../api/object.ts';
 import { canonicalJson } from '../controllers/deployment/hash.ts';
@@ -45,7 +48,40 @@ export interface WriteCheck {
 export interface ReplayOptions {
   /** How many revisions back a controller's caches may lag (default 64). */
   window?: number;
+  /** The decision functions to re-run (default: the current controllers'); a test swaps one in. */
+  decisions?: Partial<Decisions>;
+  /** Check writes from this revision on (the state before it is folded, unchecked). */
+  fromSeq?: number;
+  /** ... up to this revision. */
+  toSeq?: number;
 }
+
+export interface Decisions {
+  replicaset: typeof decideReplicaSet;
+  deployment: typeof decideDeployment;
+}
+
+export const CURRENT_DECISIONS: Decisions = { replicaset: decideReplicaSet, deployment: decideDeployment };
+
+/**
+ * A point where the decisions differ from the log: a recorded controller write they no
+ * longer ask for ('unexplained', with what they asked of the same object instead), or,
+ * at the end of a log, writes they still ask for that the recorded controllers never made
+ * ('pending': recorded is undefined, wouldNow lists them).
+ */
+export interface DecisionDifference {
+  kind: 'unexplained' | 'pending';
+  seq: number;
+  time: number;
+  controller: Controller;
+  /** The write the log recorded. */
+  recorded?: string;
+  /** What the decisions asked of the same object at the state just before it (empty: nothing). */
+  wouldNow: string[];
+}
+
+const REPLICASET_ACTIONS = new Set(['createPod', 'deletePod', 'adoptPod', 'releasePod', 'rsStatus']);
+const controllerOfKey = (key: string): Controller => (REPLICASET_ACTIONS.has(key.split(' ')[0]!) ? 'replicaset' : 'deployment');
 
 const podKey = (a: ReplicaSetAction, rs: KubeObject): string => {
   switch (a.type) {
@@ -96,20 +132,55 @@ const deploymentKey = (a: DeploymentAction, d: KubeObject): string => {
   }
 };
 
-/** Every write the two controllers decide at this state, as keys. */
-export function decidedKeys(store: ObjectStore, now: number): Set<string> {
+/** Every write the two controllers decide at this state, as keys (namespace given: only there). */
+export function decidedKeys(store: ObjectStore, now: number, decisions: Decisions = CURRENT_DECISIONS, namespace?: string): Set<string> {
   const keys = new Set<string>();
   const pods = new Map<string, KubeObject[]>();
   const podsIn = (ns: string) => pods.get(ns) ?? pods.set(ns, store.list(PODS, ns).items).get(ns)!;
-  for (const rs of store.list(REPLICASETS).items) {
-    const decision = decideReplicaSet(rs, podsIn(rs.metadata.namespace ?? ''), now, { expectationsSatisfied: true });
+  for (const rs of store.list(REPLICASETS, namespace).items) {
+    const decision = decisions.replicaset(rs, podsIn(rs.metadata.namespace ?? ''), now, { expectationsSatisfied: true });
     for (const a of decision.actions) keys.add(podKey(a, rs));
   }
-  for (const d of store.list(DEPLOYMENTS).items) {
+  for (const d of store.list(DEPLOYMENTS, namespace).items) {
     const ns = d.metadata.namespace ?? '';
-    for (const a of decideDeployment(d, store.list(REPLICASETS, ns).items, podsIn(ns), now).actions) keys.add(deploymentKey(a, d));
+    for (const a of decisions.deployment(d, store.list(REPLICASETS, ns).items, podsIn(ns), now).actions) keys.add(deploymentKey(a, d));
   }
   return keys;
+}
+
+/**
+ * The decisions at each step, kept per namespace (a workload controller's decision reads
+ * only its namespace): a step recomputes the namespaces its predecessor changed, and every
+ * namespace once the log's clock has moved a second (availability and progress deadlines
+ * read the clock). A snapshot shares the unchanged namespaces' sets with the one before.
+ */
+class DecisionTracker {
+  private readonly current = new Map<string, Set<string>>();
+  private readonly dirty = new Set<string>();
+  private lastFull = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly decisions: Decisions,
+  ) {}
+
+  changed(key: { resource: string; namespace: string }): void {
+    if (key.resource === PODS || key.resource === REPLICASETS || key.resource === DEPLOYMENTS) this.dirty.add(key.namespace);
+  }
+
+  snapshot(now: number): ReadonlyMap<string, Set<string>> {
+    if (now - this.lastFull >= 1000) {
+      this.lastFull = now;
+      this.dirty.clear();
+      this.current.clear();
+      const namespaces = new Set([...this.store.namespaces(REPLICASETS), ...this.store.namespaces(DEPLOYMENTS)]);
+      for (const ns of namespaces) this.current.set(ns, decidedKeys(this.store, now, this.decisions, ns));
+    } else {
+      for (const ns of this.dirty) this.current.set(ns, decidedKeys(this.store, now, this.decisions, ns));
+      this.dirty.clear();
+    }
+    return new Map(this.current);
+  }
 }
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
@@ -154,19 +225,75 @@ export function recordedKey(store: ObjectStore, change: StoreChange): { controll
   return undefined;
 }
 
-/** Folds the log and checks every controller write it finds against the decisions before it. */
+/** Folds the log and checks every controller write it finds (in [fromSeq, toSeq]) against the decisions before it. */
 export async function checkDecisions(entries: Iterable<LogEntry> | AsyncIterable<LogEntry>, options: ReplayOptions = {}): Promise<WriteCheck[]> {
+  return (await replayDecisions(entries, options)).checks;
+}
+
+/** Every point in [fromSeq, toSeq] where the decisions would now differ from what the log recorded. */
+export async function decisionDifferences(
+  entries: Iterable<LogEntry> | AsyncIterable<LogEntry>,
+  options: ReplayOptions = {},
+): Promise<{ checked: number; differences: DecisionDifference[] }> {
+  const { checks, differences } = await replayDecisions(entries, options);
+  return { checked: checks.length, differences };
+}
+
+async function replayDecisions(entries: Iterable<LogEntry> | AsyncIterable<LogEntry>, options: ReplayOptions) {
   const window = options.window ?? 64;
+  const decisions = { ...CURRENT_DECISIONS, ...options.decisions };
+  const fromSeq = options.fromSeq ?? 1;
+  const toSeq = options.toSeq ?? Number.POSITIVE_INFINITY;
   const store = new ObjectStore();
-  const recent: Set<string>[] = [];
+  const tracker = new DecisionTracker(store, decisions);
+  const recent: ReadonlyMap<string, Set<string>>[] = [];
   const checks: WriteCheck[] = [];
+  const differences: DecisionDifference[] = [];
+  let cutShort = false;
+  let last: LogEntry | undefined;
   for await (const entry of entries) {
-    recent.push(decidedKeys(store, entry.time));
-    if (recent.length > window) recent.shift();
+    if (entry.seq > toSeq) {
+      cutShort = true;
+      break;
+    }
+    last = entry;
+    // Before the range only the caches matter: the decisions are needed from window revisions before it.
+    if (entry.seq + window >= fromSeq) {
+      recent.push(tracker.snapshot(entry.time));
+      if (recent.length > window) recent.shift();
+    }
     const change = store.apply(entry);
     if (!change) continue;
+    tracker.changed(change.key);
+    if (entry.seq < fromSeq) continue;
     const recorded = recordedKey(store, change);
-    if (recorded) checks.push({ seq: entry.seq, ...recorded, explained: recent.some((keys) => keys.has(recorded.key)) });
+    if (!recorded) continue;
+    const ns = change.key.namespace;
+    const explained = recent.some((step) => step.get(ns)?.has(recorded.key) === true);
+    checks.push({ seq: entry.seq, ...recorded, explained });
+    if (!explained) {
+      const target = recorded.key.split(' ')[1];
+      const before = recent[recent.length - 1]?.get(ns) ?? new Set<string>();
+      differences.push({
+        kind: 'unexplained',
+        seq: entry.seq,
+        time: entry.time,
+        controller: recorded.controller,
+        recorded: recorded.key,
+        wouldNow: [...before].filter((k) => k.split(' ')[1] === target || k.includes(`=${target}`)).sort(),
+      });
+    }
   }
-  return checks;
+  // A log read to its end: the controllers had every chance to act, so what the decisions
+  // still ask for at the final state is a difference too. (A range with an end is not
+  // judged so: the log after it says whether they acted.)
+  if (options.toSeq === undefined && !cutShort && last && last.seq >= fromSeq) {
+    const final = tracker.snapshot(last.time);
+    for (const [, keys] of [...final].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const key of [...keys].sort()) {
+        differences.push({ kind: 'pending', seq: last.seq, time: last.time, controller: controllerOfKey(key), wouldNow: [key] });
+      }
+    }
+  }
+  return { checks, differences };
 }
