@@ -22,6 +22,7 @@ import { CONTROLLER_REVISIONS, equalRevision } from '../history/revision.ts';
 import { Controller, enqueueObject, type ControllerOptions, type ReconcileResult } from '../runtime/controller.ts';
 import { ApiEventRecorder, type EventRecorder } from '../runtime/events.ts';
 import { Expectations } from '../runtime/expectations.ts';
+import { slowStartBatches } from '../runtime/slow-start.ts';
 import { controllerRef, ownerKey } from '../runtime/owner.ts';
 import { FailedPodBackoff } from './backoff.ts';
 import { decideDaemonSet, type DaemonSetAction } from './decide.ts';
@@ -183,31 +184,21 @@ async function carryOut(
   const creates = byType('createPod');
   if (creates.length > 0) {
     expectations.expectCreations(key, creates.length, now);
-    let i = 0;
-    for (let batch = 1; i < creates.length; batch *= 2) {
-      const slice = creates.slice(i, i + batch);
-      i += slice.length;
-      const before = errors.length;
-      await Promise.all(
-        slice.map(({ pod, nodeName }) =>
-          attempt(
-            () =>
-              client.create(PODS, pod).then(
-                (created) => recorder.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`),
-                (error: unknown) => {
-                  recorder.record(ds, 'Warning', 'FailedCreate', `Error creating pod on node ${nodeName}: ${message(error)}`);
-                  throw error;
-                },
-              ),
-            () => expectations.creationObserved(key),
-          ),
-        ),
-      );
-      if (errors.length > before) {
-        for (let skipped = i; skipped < creates.length; skipped++) expectations.creationObserved(key);
-        break;
-      }
+    // Slow start, as Kubernetes: batches of 1, 2, 4, ... so a failing template costs one try.
+    const { failures, untried } = await slowStartBatches(creates, ({ pod, nodeName }) =>
+      client.create(PODS, pod).then(
+        (created) => recorder.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`),
+        (error: unknown) => {
+          recorder.record(ds, 'Warning', 'FailedCreate', `Error creating pod on node ${nodeName}: ${message(error)}`);
+          throw error;
+        },
+      ),
+    );
+    for (const error of failures) {
+      expectations.creationObserved(key);
+      errors.push(error);
     }
+    for (let n = 0; n < untried; n++) expectations.creationObserved(key);
   }
 
   const deletes = byType('deletePod');

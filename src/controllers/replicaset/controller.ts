@@ -18,6 +18,7 @@ import { NAMESPACE_INDEX, objectKey } from '../../informer/indexer.ts';
 import type { SharedInformerFactory } from '../../informer/informer-factory.ts';
 import { Controller, enqueueObject, type ControllerOptions, type ReconcileResult } from '../runtime/controller.ts';
 import { ApiEventRecorder, type EventRecorder } from '../runtime/events.ts';
+import { slowStartBatches } from '../runtime/slow-start.ts';
 import { Expectations } from '../runtime/expectations.ts';
 import { controllerRef, newControllerRef, ownerKey } from '../runtime/owner.ts';
 import { decideReplicaSet, type ManageFailure, type ReplicaSetAction } from './decide.ts';
@@ -149,27 +150,22 @@ async function carryOut(
   const creates = byType('createPod');
   if (creates.length > 0) {
     expectations.expectCreations(key, creates.length, now);
+    const create = (pod: KubeObject) =>
+      client.create(PODS, pod).then(
+        (created) => recorder.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`),
+        (error: unknown) => {
+          recorder.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(error)}`);
+          failure ??= { reason: 'FailedCreate', message: errorMessage(error) };
+          throw error;
+        },
+      );
     // Slow start, as Kubernetes: batches of 1, 2, 4, ... so a failing template costs one try.
-    let i = 0;
-    for (let batch = 1; i < creates.length; batch *= 2) {
-      const slice = creates.slice(i, i + batch);
-      i += slice.length;
-      const before = errors.length;
-      const create = (pod: KubeObject) =>
-        client.create(PODS, pod).then(
-          (created) => recorder.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`),
-          (error: unknown) => {
-            recorder.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(error)}`);
-            failure ??= { reason: 'FailedCreate', message: errorMessage(error) };
-            throw error;
-          },
-        );
-      await Promise.all(slice.map(({ pod }) => attempt(() => create(pod), () => expectations.creationObserved(key))));
-      if (errors.length > before) {
-        for (let skipped = i; skipped < creates.length; skipped++) expectations.creationObserved(key);
-        break;
-      }
+    const { failures, untried } = await slowStartBatches(creates, ({ pod }) => create(pod));
+    for (const error of failures) {
+      expectations.creationObserved(key);
+      errors.push(error);
     }
+    for (let n = 0; n < untried; n++) expectations.creationObserved(key);
   }
 
   const deletes = byType('deletePod');
