@@ -14,6 +14,8 @@ import { kubeProxyMachine, type KubeProxyInput } from './kube-proxy.machine.ts';
 import { schedulerMachine } from './scheduler.machine.ts';
 import { simulatedFleetMachine } from './simulated-fleet.machine.ts';
 import type { PlannedNode } from '../src/kubelet/node-plan.ts';
+import type { KubeletMetrics } from '../src/metrics/kubelet-metrics.ts';
+import type { SchedulerMetrics } from '../src/metrics/scheduler-metrics.ts';
 import type { ControllerManagerOptions } from '../src/controllers/manager.ts';
 import type { HttpFaceConfig } from '../src/http/effect.ts';
 
@@ -29,6 +31,10 @@ export interface SupervisorInput {
   controllerManagerOptions?: ControllerManagerOptions;
   /** Run the scheduler too (default true). */
   scheduler?: boolean;
+  /** Added to the scheduler's input (its metrics). */
+  schedulerOptions?: { metrics?: SchedulerMetrics };
+  /** Added to each kubelet's input, by node name (its metrics). */
+  kubeletOptions?: Map<string, { metrics?: KubeletMetrics }>;
   /** Kubelets with the process runtime, one per planned node. */
   nodes?: PlannedNode[];
   /** Simulated nodes, sharing one connection. */
@@ -92,13 +98,13 @@ export const supervisorMachine = setup({
       ...(input.controllerManager === false
         ? []
         : [spawn('controllerManager', { id: 'controller-manager', systemId: 'controller-manager', input: { natsUrl: input.natsUrl, ...input.controllerManagerOptions } })]),
-      ...(input.scheduler === false ? [] : [spawn('scheduler', { id: 'scheduler', systemId: 'scheduler', input: { natsUrl: input.natsUrl } })]),
+      ...(input.scheduler === false ? [] : [spawn('scheduler', { id: 'scheduler', systemId: 'scheduler', input: { natsUrl: input.natsUrl, ...input.schedulerOptions } })]),
       ...(input.nodes ?? []).map((node) =>
         spawn('kubelet', {
           id: `kubelet-${node.nodeName}`,
           systemId: `kubelet-${node.nodeName}`,
           // No podCIDR: the node IPAM controller gives each Node its /16 of 127.128.0.0/10.
-          input: { natsUrl: input.natsUrl, runtime: 'process' as const, nodeName: node.nodeName, rootDir: node.rootDir, ...(input.clusterDNS ? { clusterDNS: input.clusterDNS } : {}) },
+          input: { natsUrl: input.natsUrl, runtime: 'process' as const, nodeName: node.nodeName, rootDir: node.rootDir, ...(input.clusterDNS ? { clusterDNS: input.clusterDNS } : {}), ...input.kubeletOptions?.get(node.nodeName) },
         }),
       ),
       ...(input.simulatedNodes && input.simulatedNodes.length > 0

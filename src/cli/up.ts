@@ -16,6 +16,7 @@ import { schedulerMachine } from '../../actors/scheduler.machine.ts';
 import { DEFAULT_POD_CIDR } from '../kubelet/kubelet-config.ts';
 import { processNodePlan, simulatedNodePlan } from '../kubelet/node-plan.ts';
 import { CLUSTER_DNS_IP } from '../net/cluster-network.ts';
+import { startClusterMetrics } from '../metrics/cluster-metrics.ts';
 import { supervisorMachine } from '../../actors/supervisor.machine.ts';
 import { componentLogger } from '../log.ts';
 import { isListening, startNatsServer, type NatsServerProcess } from '../natsd/server.ts';
@@ -56,6 +57,7 @@ export async function upCommand(args: string[]): Promise<number> {
   const ingress = ingressOption(values['ingress-address'] as string | undefined);
   // Port 53 needs root; otherwise the DNS listens on 5353 and pods are told so.
   const dnsPort = process.getuid?.() === 0 ? 53 : 5353;
+  const metrics = await startClusterMetrics(nodes.map((n) => n.nodeName));
   const supervisor = createActor(supervisorMachine, {
     input: {
       natsUrl,
@@ -66,7 +68,10 @@ export async function upCommand(args: string[]): Promise<number> {
       ingress,
       dns: { port: dnsPort },
       clusterDNS: [dnsPort === 53 ? CLUSTER_DNS_IP : `${CLUSTER_DNS_IP}:${dnsPort}`],
-      controllerManagerOptions: { localPathRoot: join(dataDir, 'volumes') },
+      controllerManagerOptions: { localPathRoot: join(dataDir, 'volumes'), ...metrics.controllerManager },
+      schedulerOptions: metrics.scheduler,
+      kubeletOptions: metrics.kubelets,
+      kubeProxy: metrics.kubeProxy,
     },
   });
   supervisor.start();
@@ -87,6 +92,7 @@ export async function upCommand(args: string[]): Promise<number> {
   Nodes:       ${describeNodes(nodes.length, simulatedNodes.length)}
   DNS:         ${CLUSTER_DNS_IP}:${dnsPort} (cluster.local; pods' resolv.conf points there)
   Ingress:     ${ingress === false ? 'none (--ingress-address none)' : (ingressAddress ?? 'not listening yet (see the log)')}
+  Metrics:     ${Object.entries(metrics.urls).map(([name, url]) => `${name} ${url}`).join(', ')}
   Kubernetes:  ${httpUrl ?? `not serving (${httpState.context.lastError})`}${insecureUrl ? ` (and ${insecureUrl} without authentication)` : ''}
   kubeconfig:  ${httpUrl ? http.kubeconfigPath : '-'} (admin; token in ${http.pkiDir}/admin.token)
 Try:
@@ -100,6 +106,7 @@ Press Ctrl-C to stop.
   await untilSignal();
   log.info('stopping: draining components');
   supervisor.send({ type: 'stop' });
+  await metrics.close();
   await waitFor(supervisor, (s) => s.status === 'done', { timeout: 30_000 }).catch(() => log.warn('components did not drain in 30 s'));
   if (nats) {
     log.info('stopping the nats-server started here');

@@ -27,6 +27,9 @@ import { newTtlAfterFinishedController } from './ttl-after-finished/controller.t
 import { newPersistentVolumeBinder } from './volume/binder-controller.ts';
 import { newLocalPathProvisioner } from './volume/provisioner-controller.ts';
 import type { Controller } from './runtime/controller.ts';
+import type { Registry } from 'prom-client';
+import { instrumentQueues } from '../metrics/workqueue-metrics.ts';
+import { newHorizontalPodAutoscalerController } from './hpa/controller.ts';
 import { newEndpointsController } from './endpoints/controller.ts';
 import { newEndpointSliceController } from './endpointslice/controller.ts';
 import { newNodeIpamController } from './node-ipam/controller.ts';
@@ -62,6 +65,12 @@ export interface ControllerManagerOptions {
   jobPodFailureMaxBackoffMs?: number;
   /** Where the local-path provisioner makes volume directories (default ./data/volumes; `jetkube up` passes <data-dir>/volumes). */
   localPathRoot?: string;
+  /** How often each HPA is synced (default 15 s). */
+  hpaSyncPeriodMs?: number;
+  /** The HPA's scale-down stabilisation window when it has no behaviour (default 300 s). */
+  hpaDownscaleStabilizationMs?: number;
+  /** Where the controllers' workqueue metrics go (the controller manager's /metrics registry). */
+  metricsRegistry?: Registry;
 }
 
 export interface ControllerSet {
@@ -112,7 +121,13 @@ export async function openControllerSet(natsUrl: string, options: ControllerMana
     newServiceAllocationRepairController(client, factory, { onError: onError('service-allocation-repair'), ...definedOnly({ graceMs: options.allocationRepairGraceMs }) }),
     newPersistentVolumeBinder(client, factory, { workers, onError: onError('persistentvolume-binder') }),
     newLocalPathProvisioner(client, factory, { workers, onError: onError('local-path-provisioner'), ...definedOnly({ root: options.localPathRoot }) }),
+    newHorizontalPodAutoscalerController(client, factory, {
+      workers,
+      onError: onError('horizontal-pod-autoscaler'),
+      ...definedOnly({ syncPeriodMs: options.hpaSyncPeriodMs, downscaleStabilizationMs: options.hpaDownscaleStabilizationMs }),
+    }),
   ];
+  instrumentQueues(controllers, options.metricsRegistry);
   return { client, factory, controllers };
 }
 

@@ -36,6 +36,7 @@ export class RateLimitingQueue<T = string> extends WorkQueue<T> {
   }
 
   addRateLimited(item: T): void {
+    this.metrics?.retried();
     this.addAfter(item, this.rateLimiter.when(item));
   }
 

@@ -13,7 +13,20 @@ export interface QueueItem<T> {
 
 export type GetResult<T> = QueueItem<T> | { shutdown: true };
 
+/** Hooks a queue calls so its metrics (src/metrics/workqueue-metrics.ts) can follow it. */
+export interface WorkQueueMetrics {
+  added(depth: number): void;
+  /** An item handed out after queuedMs in the queue; the token is given back to done. */
+  handedOut(depth: number, queuedMs: number): number;
+  done(token: number): void;
+  retried(): void;
+}
+
 export class WorkQueue<T = string> {
+  /** Set to follow the queue with metrics; unset, the queue keeps no timings. */
+  metrics?: WorkQueueMetrics;
+  private readonly addedAt = new Map<T, number>();
+  private readonly workTokens = new Map<T, number>();
   private readonly queue: T[] = [];
   /** Items that need processing (queued, or re-added while processing). */
   private readonly dirty = new Set<T>();
@@ -25,6 +38,10 @@ export class WorkQueue<T = string> {
   add(item: T): void {
     if (this.shuttingDown || this.dirty.has(item)) return;
     this.dirty.add(item);
+    if (this.metrics) {
+      this.addedAt.set(item, performance.now());
+      this.metrics.added(this.queue.length + (this.processing.has(item) ? 0 : 1));
+    }
     if (this.processing.has(item)) return;
     this.queue.push(item);
     this.handOut();
@@ -45,6 +62,11 @@ export class WorkQueue<T = string> {
   /** Marks an item processed; if it was added again meanwhile, it is queued again. */
   done(item: T): void {
     this.processing.delete(item);
+    const token = this.workTokens.get(item);
+    if (token !== undefined) {
+      this.workTokens.delete(item);
+      this.metrics?.done(token);
+    }
     if (this.dirty.has(item)) {
       this.queue.push(item);
       this.handOut();
@@ -81,6 +103,11 @@ export class WorkQueue<T = string> {
       }
       this.dirty.delete(item);
       this.processing.add(item);
+      if (this.metrics) {
+        const addedAt = this.addedAt.get(item);
+        this.addedAt.delete(item);
+        this.workTokens.set(item, this.metrics.handedOut(this.queue.length, addedAt === undefined ? 0 : performance.now() - addedAt));
+      }
       this.waiters.shift()!({ item, shutdown: false });
     }
   }

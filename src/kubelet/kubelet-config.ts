@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { ApiClient } from '../client/api-client.ts';
 import { realClock, type Clock } from '../informer/clock.ts';
 import type { ContainerRuntime } from '../runtime/runtime.ts';
+import type { KubeletMetrics } from '../metrics/kubelet-metrics.ts';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.ts';
 import { hostCapacity, hostInfo } from './host-info.ts';
 import type { ContainerLogSink } from './log-sink.ts';
@@ -45,6 +46,8 @@ export interface KubeletInput {
   failingImages?: string[];
   /** --cluster-dns: the pods' nameservers (default CLUSTER_DNS_IP; `ip:port` for an unprivileged DNS). */
   clusterDNS?: string[];
+  /** Where the kubelet's /metrics series go (running pods and containers, pod start latency). */
+  metrics?: KubeletMetrics;
 }
 
 export const DEFAULT_POD_CIDR = '127.244.0.0/24';

@@ -66,6 +66,7 @@ export const kubeletEffects = {
       log: log.child({ node: resolved.nodeName }),
       dns: loadNodeDnsSettings({ ...(input.clusterDNS ? { clusterDNS: input.clusterDNS } : {}), nodeIPs: [resolved.nodeIP] }),
     };
+    if (deps.running) input.metrics?.attach(deps.running, resolved.nodeName);
     return { client, ownsClient: !input.client, runtime, nodeConfig: nodeConfigFor(input, resolved, runtime.name), deps, recorder };
   }),
 

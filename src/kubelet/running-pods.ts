@@ -10,17 +10,26 @@ interface RunningPod {
   name: string;
   ip: string;
   containers: Map<string, RunningContainer>;
+  /** When its sandbox was made; cleared once its first container runs (for the start metric). */
+  sandboxAt?: number;
 }
 
 export class RunningPods {
   private readonly pods = new Map<string, RunningPod>();
+  /** Told the seconds from a pod's sandbox to its first running container (kubelet_pod_start_duration_seconds). */
+  onPodRunning?: (seconds: number) => void;
 
   podStarted(sandbox: PodSandbox): void {
-    if (!this.pods.has(sandbox.uid)) this.pods.set(sandbox.uid, { namespace: sandbox.namespace, name: sandbox.name, ip: sandbox.ip, containers: new Map() });
+    if (!this.pods.has(sandbox.uid)) this.pods.set(sandbox.uid, { namespace: sandbox.namespace, name: sandbox.name, ip: sandbox.ip, containers: new Map(), sandboxAt: performance.now() });
   }
 
   containerStarted(uid: string, name: string, container: RunningContainer): void {
-    this.pods.get(uid)?.containers.set(name, container);
+    const pod = this.pods.get(uid);
+    pod?.containers.set(name, container);
+    if (pod?.sandboxAt !== undefined) {
+      this.onPodRunning?.((performance.now() - pod.sandboxAt) / 1000);
+      pod.sandboxAt = undefined;
+    }
   }
 
   containerExited(uid: string, name: string, container: RunningContainer): void {

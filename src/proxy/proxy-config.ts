@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import type { ApiClient } from '../client/api-client.ts';
+import type { KubeProxyMetrics } from '../metrics/kube-proxy-metrics.ts';
 
 export interface KubeProxyInput {
   natsUrl: string;
@@ -22,6 +23,8 @@ export interface KubeProxyInput {
   nodePortAddresses?: string[];
   /** Full resync period (--iptables-sync-period's role; default 30 s). */
   syncPeriodMs?: number;
+  /** Where the sync and network programming latencies go (kube-proxy's /metrics). */
+  metrics?: KubeProxyMetrics;
   /** How soon a listener that could not open is tried again (default 5 s). */
   listenRetryMs?: number;
   /** Pause before reconnecting or re-syncing caches after a failure (default 1 s). */

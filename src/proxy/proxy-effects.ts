@@ -13,6 +13,7 @@ import { SharedInformerFactory } from '../informer/informer-factory.ts';
 import type { SharedInformer } from '../informer/shared-informer.ts';
 import { componentLogger } from '../log.ts';
 import { desiredProxyState, SERVICE_PROXY_NAME_LABEL } from './desired-state.ts';
+import type { KubeProxyMetrics } from '../metrics/kube-proxy-metrics.ts';
 import { ListenerSet } from './listener-set.ts';
 import { resolveKubeProxyConfig, type KubeProxyConfig, type KubeProxyInput } from './proxy-config.ts';
 
@@ -33,6 +34,9 @@ export interface KubeProxySession {
   listeners: ListenerSet;
   recorder: EventRecorder & { flush?: () => Promise<void> };
   config: KubeProxyConfig;
+  metrics?: KubeProxyMetrics;
+  /** The oldest slice trigger time no apply has taken in yet (for the network programming metric). */
+  pendingTriggeredAt?: number;
 }
 
 /**
@@ -75,6 +79,7 @@ export const kubeProxyEffects = {
       listeners: new ListenerSet({ now: config.now, log, connectTimeoutMs: config.connectTimeoutMs, udpIdleTimeoutMs: config.udpIdleTimeoutMs }),
       recorder,
       config,
+      ...(input.metrics ? { metrics: input.metrics } : {}),
     };
   }),
 
@@ -82,6 +87,7 @@ export const kubeProxyEffects = {
   watch: fromCallback<AnyEventObject, { session: KubeProxySession }>(({ input: { session }, sendBack }) => {
     const changed = (object?: unknown) => {
       const triggeredAt = triggerTimeOf(object);
+      if (triggeredAt !== undefined) session.pendingTriggeredAt = Math.min(triggeredAt, session.pendingTriggeredAt ?? triggeredAt);
       sendBack({ type: 'proxy.changed', at: session.config.now(), ...(triggeredAt !== undefined ? { triggeredAt } : {}) } satisfies KubeProxyFeedEvent);
     };
     const serviceHandler = { onAdd: () => changed(), onUpdate: () => changed(), onDelete: () => changed() };
@@ -96,8 +102,13 @@ export const kubeProxyEffects = {
   }),
 
   apply: fromPromise<ApplyOutput, { session: KubeProxySession }>(async ({ input: { session } }) => {
+    const started = performance.now();
+    const triggeredAt = session.pendingTriggeredAt;
+    session.pendingTriggeredAt = undefined;
     const plan = desiredProxyState(session.services.indexer.list(), session.slices.indexer.list(), { nodePortAddresses: session.config.nodePortAddresses });
     const report = await session.listeners.apply(plan);
+    const now = session.config.now();
+    session.metrics?.synced((performance.now() - started) / 1000, now, triggeredAt === undefined ? undefined : (now - triggeredAt) / 1000);
     for (const failure of report.newlyFailing) {
       const group = plan.servicePorts.find((g) => g.key === failure.frontend.servicePortKey);
       const service = group && session.services.indexer.getBy(group.service.namespace, group.service.name);

@@ -17,6 +17,7 @@ import type { HandlerRegistration } from '../informer/event-handlers.ts';
 import type { SharedInformerFactory } from '../informer/informer-factory.ts';
 import type { SharedInformer } from '../informer/shared-informer.ts';
 import { componentLogger } from '../log.ts';
+import type { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
 import { SchedulerCache } from './cache.ts';
 import { writeUnschedulableCondition } from './pod-status.ts';
 import { SchedulingQueue, type QueuedPodInfo, type QueueOptions } from './queue.ts';
@@ -37,6 +38,8 @@ export interface SchedulerOptions {
   recorder?: EventRecorder;
   /** Called when the informer shows a pod this scheduler bound: ms from first sight to confirmation. */
   onBound?: (pod: KubeObject, latencyMs: number) => void;
+  /** Where attempts are counted (the component's registry outlives each term's Scheduler). */
+  metrics?: SchedulerMetrics;
 }
 
 const nodeSchedulingProperties = (node: KubeObject) =>
@@ -72,6 +75,7 @@ export class Scheduler {
     this.maxBindings = options.maxBindingsInFlight ?? 64;
     this.cache = new SchedulerCache(options.assumedPodTtlMs);
     this.queue = new SchedulingQueue({ clock: this.clock, ...options.queue });
+    options.metrics?.attach(this.queue);
     // Events name the profile's scheduler as their source, as kube-scheduler's per-profile recorders.
     this.recorder = options.recorder ?? new ApiEventRecorder(client, this.name, this.clock);
     this.pods = factory.informerFor('pods');
@@ -173,6 +177,7 @@ export class Scheduler {
         this.scheduleOne(info);
       } catch (err) {
         log.error({ err, pod: info.key }, 'scheduling failed with an error; retrying after backoff');
+        this.options.metrics?.attempt('error', this.name, 0);
         this.queue.addUnschedulable(info, false);
       }
       // Let informer events and binding replies in between, without a turn per pod.
@@ -189,6 +194,7 @@ export class Scheduler {
     // skipPodSchedule: gone, bound or being deleted meanwhile, or already placed by us.
     if (!pod || !isPendingFor(pod, this.name) || this.cache.nodeOf(info.key) !== undefined) return;
     info.pod = pod;
+    const attemptStarted = performance.now();
     const result = schedulePod(pod, this.cache.nodes(), {
       random: this.options.random,
       startIndex: this.startIndex,
@@ -197,12 +203,13 @@ export class Scheduler {
     this.startIndex = result.nextStartIndex;
     if ('failure' in result) {
       this.failedCount++;
+      this.options.metrics?.attempt('unschedulable', this.name, (performance.now() - attemptStarted) / 1000);
       log.debug({ pod: info.key, message: result.failure.message }, 'unable to schedule pod');
       this.handleFailure(info, result.failure.message, 'Unschedulable', true);
       return;
     }
     this.cache.assumePod(pod, result.node);
-    const binding = this.bind(info, pod, result.node).finally(() => {
+    const binding = this.bind(info, pod, result.node, attemptStarted).finally(() => {
       this.bindings.delete(binding);
       const wake = this.slotWaiter;
       this.slotWaiter = undefined;
@@ -211,7 +218,7 @@ export class Scheduler {
     this.bindings.add(binding);
   }
 
-  private async bind(info: QueuedPodInfo, pod: KubeObject, nodeName: string): Promise<void> {
+  private async bind(info: QueuedPodInfo, pod: KubeObject, nodeName: string, attemptStarted: number): Promise<void> {
     const { namespace = '', name = '', uid } = pod.metadata;
     // The event says when the pod was bound: the kubelet may have started it before the answer came back.
     const bindingAt = this.clock.now();
@@ -219,6 +226,7 @@ export class Scheduler {
       await this.client.bind(namespace, name, nodeName, uid ? { uid } : {});
       this.cache.finishBinding(info.key, this.clock.now());
       this.scheduledCount++;
+      this.options.metrics?.attempt('scheduled', this.name, (performance.now() - attemptStarted) / 1000);
       this.recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`, bindingAt);
     } catch (err) {
       this.cache.forgetPod(info.key);
@@ -230,6 +238,7 @@ export class Scheduler {
         if (live && isPendingFor(live, this.name) && live.metadata.uid !== uid) this.queue.add(live);
         return;
       }
+      this.options.metrics?.attempt('error', this.name, (performance.now() - attemptStarted) / 1000);
       log.warn({ pod: info.key, node: nodeName, err }, 'binding failed; retrying after backoff');
       this.handleFailure(info, `Binding rejected: ${err instanceof Error ? err.message : String(err)}`, 'SchedulerError', false);
     }
