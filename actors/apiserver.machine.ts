@@ -20,6 +20,7 @@ import {
   ensureSystemNamespaces,
   followLog,
   serveApiFace,
+  writeSnapshots,
 } from '../src/apiserver/effects.ts';
 import { serveHttpFace, type HttpFaceConfig, type HttpFaceEvent, type ServeHttpInput } from '../src/http/effect.ts';
 
@@ -29,6 +30,8 @@ export interface ApiServerInput {
   name?: string;
   /** How many recent changes the watch cache keeps in memory (default: the cache's own). */
   watchCacheSize?: number;
+  /** Write a snapshot of the store every this many revisions (default 10,000; 0: only on request). */
+  snapshotEvery?: number;
   /** The Kubernetes HTTPS face (kubectl's); absent: the NATS face alone. */
   http?: HttpFaceConfig;
 }
@@ -37,6 +40,7 @@ interface ApiServerContext {
   natsUrl: string;
   name: string;
   watchCacheSize?: number;
+  snapshotEvery?: number;
   http?: HttpFaceConfig;
   /** Where the HTTP face listens once it does: "https://127.0.0.1:6443". */
   httpUrl?: string;
@@ -62,6 +66,7 @@ export const apiServerMachine = setup({
     serveApiFace,
     serveHttpFace,
     ensureSystemNamespaces,
+    writeSnapshots,
     closeConnection,
   },
   delays: {
@@ -73,6 +78,7 @@ export const apiServerMachine = setup({
     natsUrl: input.natsUrl,
     name: input.name ?? 'apiserver',
     watchCacheSize: input.watchCacheSize,
+    snapshotEvery: input.snapshotEvery,
     http: input.http,
     connectAttempts: 0,
     replayed: 0,
@@ -84,7 +90,7 @@ export const apiServerMachine = setup({
     connecting: {
       invoke: {
         src: 'connectToLog',
-        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize }),
+        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, snapshotEvery: context.snapshotEvery, ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
         onDone: {
           target: 'online',
           actions: assign({ connection: ({ event }) => event.output, connectAttempts: 0 }),
@@ -126,6 +132,7 @@ export const apiServerMachine = setup({
             { src: 'serveApiFace', input: ({ context }): ServeInput => context.connection! },
             { src: 'serveHttpFace', input: ({ context }): ServeHttpInput => ({ connection: context.connection!, http: context.http }) },
             { src: 'ensureSystemNamespaces', input: ({ context }) => context.connection! },
+            { src: 'writeSnapshots', input: ({ context }) => context.connection! },
           ],
           on: {
             'http.listening': {

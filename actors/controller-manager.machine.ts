@@ -15,6 +15,8 @@ import { closeControllerSet, openControllerSet, type ControllerManagerOptions, t
 import type { LeaderElectionTiming, LeaseKey } from '../src/controllers/leader-election/decide.ts';
 import { controllerMachine } from './controllers/controller.machine.ts';
 import { leaderElectorMachine, type LeaderElectorParentEvent } from './leader-elector.machine.ts';
+import { publishControllerStates } from '../streams/controller-states.ts';
+import { publishControllerStatesActor } from '../src/dashboard/publish-controller-states.ts';
 
 export interface ControllerManagerInput extends ControllerManagerOptions {
   natsUrl: string;
@@ -29,6 +31,8 @@ export interface ControllerManagerInput extends ControllerManagerOptions {
 
 interface ControllerManagerContext {
   input: ControllerManagerInput;
+  /** This candidate's holderIdentity, also the name its controller states are published under. */
+  identity: string;
   set?: ControllerSet;
   controllers: ActorRefFrom<typeof controllerMachine>[];
   elector?: ActorRefFrom<typeof leaderElectorMachine>;
@@ -47,6 +51,7 @@ export const controllerManagerMachine = setup({
   actors: {
     controller: controllerMachine,
     leaderElector: leaderElectorMachine,
+    publishStates: publishControllerStatesActor,
     open: fromPromise<ControllerSet, ControllerManagerInput>(({ input }) => openControllerSet(input.natsUrl, input)),
     close: fromPromise<void, { set?: ControllerSet }>(async ({ input }) => {
       if (input.set) await closeControllerSet(input.set);
@@ -61,24 +66,28 @@ export const controllerManagerMachine = setup({
   delays: { retry: ({ context }) => context.input.retryMs ?? 1_000 },
 }).createMachine({
   id: 'controllerManager',
-  context: ({ input, spawn }) => ({
-    input,
-    controllers: [],
-    stopRequested: false,
-    elector:
-      input.leaderElect === false
-        ? undefined
-        : spawn('leaderElector', {
-            id: 'leaderElector',
-            systemId: 'leaderElector',
-            input: {
-              natsUrl: input.natsUrl,
-              identity: input.identity ?? `${hostname()}_${randomUUID()}`,
-              ...(input.lease ? { lease: input.lease } : {}),
-              ...(input.leaseTiming ? { timing: input.leaseTiming } : {}),
-            },
-          }),
-  }),
+  context: ({ input, spawn }) => {
+    const identity = input.identity ?? `${hostname()}_${randomUUID()}`;
+    return {
+      input,
+      identity,
+      controllers: [],
+      stopRequested: false,
+      elector:
+        input.leaderElect === false
+          ? undefined
+          : spawn('leaderElector', {
+              id: 'leaderElector',
+              systemId: 'leaderElector',
+              input: {
+                natsUrl: input.natsUrl,
+                identity,
+                ...(input.lease ? { lease: input.lease } : {}),
+                ...(input.leaseTiming ? { timing: input.leaseTiming } : {}),
+              },
+            }),
+    };
+  },
   on: { stop: { actions: assign({ stopRequested: true }) } },
   initial: 'connecting',
   states: {
@@ -107,6 +116,15 @@ export const controllerManagerMachine = setup({
         controllers: ({ context, spawn }) =>
           context.set!.controllers.map((controller) => spawn('controller', { id: controller.name, systemId: controller.name, input: { controller } })),
       }),
+      // Each controller machine's state, for the dashboard (streams/controller-states.ts).
+      invoke: {
+        src: 'publishStates',
+        input: ({ context }) => ({
+          publish: (report) => publishControllerStates(context.set!.client.nc, report),
+          identity: context.identity,
+          controllers: context.controllers,
+        }),
+      },
       on: {
         stop: { target: 'stopping', actions: assign({ stopRequested: true }) },
         'leader.lost': 'stopping',

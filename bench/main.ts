@@ -15,6 +15,7 @@ import { benchApiCreates } from './api-create.ts';
 import { benchControllers } from './controllers.ts';
 import { benchHttpApi, HTTP_BENCH_FULL, HTTP_BENCH_QUICK } from './http-api.ts';
 import { benchPodStartup } from './pod-startup.ts';
+import { benchSnapshot } from './snapshot.ts';
 import { benchKubeProxy, KUBE_PROXY_BENCH_FULL, KUBE_PROXY_BENCH_QUICK, KUBE_PROXY_DIRECT_FIGURE, KUBE_PROXY_PROXIED_FIGURE } from './kube-proxy.ts';
 import type { Figure } from './figures.ts';
 import { benchRawNats } from './raw-nats.ts';
@@ -60,6 +61,7 @@ async function main() {
     note(await benchControllers(nats.url, quick ? 200 : 1_000));
     note(await benchHttpApi(nats.url, quick ? HTTP_BENCH_QUICK : HTTP_BENCH_FULL));
     note(await benchPodStartup(nats.url, quick ? 20 : 100));
+    note(await benchSnapshot(nats.url, quick ? { events: 50_000, subjects: 20_000, tail: 5_000 } : undefined));
     note(await benchKubeProxy(nats.url, quick ? KUBE_PROXY_BENCH_QUICK : KUBE_PROXY_BENCH_FULL));
     const [nodes, pods] = quick ? [100, 1_000] : [1_000, 10_000];
     const scheduled = await benchScheduler({ nodes, pods, natsUrl: nats.url });

@@ -11,11 +11,13 @@ if [ ! -x node_modules/.bin/tsx ] || [ ! -f node_modules/.package-lock.json ] ||
 fi
 
 # Debian packages: nats-server (the log), openssl (the cluster CA and certificates),
-# dnsutils (dig: the DNS tests ask the cluster DNS the way a person would).
+# dnsutils (dig: the DNS tests ask the cluster DNS the way a person would), chromium.
 missing=()
 if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then missing+=(nats-server); fi
 if ! command -v openssl >/dev/null 2>&1; then missing+=(openssl); fi
 if ! command -v dig >/dev/null 2>&1; then missing+=(dnsutils); fi
+# Chromium runs the dashboard's browser tests (playwright-core drives Debian's build).
+if [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "jetkube: installing ${missing[*]} from Debian's packages..." >&2
   SUDO=""

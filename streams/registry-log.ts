@@ -287,7 +287,9 @@ export class RegistryLog {
           cursor = seq;
           const entry = this.toEntry(m);
           if (entry !== undefined) iterator.push(entry);
-          if (seq >= toSeq || m.info.pending === 0) finish();
+          // pending is only trusted for a filtered read: after a compaction purge the
+          // server's count ran short on unfiltered reads (read again from the cursor).
+          if (seq >= toSeq || (m.info.pending === 0 && options.filter?.resource !== undefined)) finish();
         },
       });
       if (finished || id !== chunk) {

@@ -128,6 +128,10 @@ export const RESOURCES: readonly ResourceType[] = Object.freeze([
   rbac({ kind: 'ClusterRole', plural: 'clusterroles', namespaced: false }),
   rbac({ kind: 'RoleBinding', plural: 'rolebindings', namespaced: true }),
   rbac({ kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false }),
+  // Reviews: computed answers about the caller, create only, never stored (src/auth/reviews.ts).
+  define({ group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', namespaced: false, verbs: ['create'] }),
+  define({ group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews', namespaced: false, verbs: ['create'] }),
+  define({ group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', namespaced: false, verbs: ['create'] }),
   // Last, so that names like "pods" find the core kinds first.
   define({ group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', plural: 'nodes', namespaced: false, verbs: READ_ONLY }),
   define({ group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', plural: 'pods', namespaced: true, verbs: READ_ONLY }),

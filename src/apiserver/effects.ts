@@ -21,6 +21,10 @@ import type { VirtualSources } from './virtual/serve.ts';
 import { followNodeUsage } from '../../streams/metrics-stream.ts';
 import { ApiServerMetrics } from '../metrics/apiserver-metrics.ts';
 import { ensureSystemNamespaces as ensureSystemNamespacesIn } from './system-namespaces.ts';
+import { ensureBootstrapPolicy } from '../auth/bootstrap-policy.ts';
+import { loadSecuritySources } from '../auth/security-sources.ts';
+import { SnapshotStore, serveSnapshotRequests } from '../../streams/snapshot-store.ts';
+import { firstWholeRevision, loadNewestSnapshot, startSnapshotWriter } from '../store/snapshot-io.ts';
 
 export interface ApiServerConnection {
   nc: NatsConnection;
@@ -35,7 +39,14 @@ export interface ApiServerConnection {
   metrics: ApiServerMetrics;
   /** Set while the API face is up, so closing can drain it first. */
   face?: ApiFace;
+  /** Where snapshots of the store are written and loaded. */
+  snapshots: SnapshotStore;
+  /** Write a snapshot every this many revisions (0: only on request). */
+  snapshotEvery: number;
 }
+
+/** Kubernetes has no such knob; 10,000 revisions keeps start-up replay to a few hundred ms. */
+export const DEFAULT_SNAPSHOT_EVERY = 10_000;
 
 export type ServeInput = ApiServerConnection;
 
@@ -48,6 +59,10 @@ export interface ConnectInput {
   natsUrl: string;
   name: string;
   watchCacheSize?: number;
+  /** The cluster PKI (its ServiceAccount key signs TokenRequests); without it serviceaccounts/token is a 404. */
+  pkiDir?: string;
+  /** Write a snapshot every this many revisions (default 10,000; 0: only on request). */
+  snapshotEvery?: number;
 }
 
 export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async ({ input }) => {
@@ -58,10 +73,17 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
     await ensureLogsStream(nc);
     const log = new RegistryLog(nc);
     const store = new ObjectStore();
+    const snapshots = await SnapshotStore.open(nc);
+    // Before the watch cache exists: its floor is the store's revision when it is made.
+    await loadNewestSnapshot(store, snapshots, await log.bounds(), logger);
     const watchCache = new WatchCache(store, {
       capacity: input.watchCacheSize,
       readHistory: (range) => log.read(range),
-      bounds: () => log.bounds(),
+      // History before the compaction point is not whole: a watch from there is 410 Expired.
+      bounds: async () => {
+        const [bounds, compaction] = await Promise.all([log.bounds(), snapshots.compaction()]);
+        return { firstSeq: firstWholeRevision(bounds.firstSeq, compaction), lastSeq: bounds.lastSeq };
+      },
     });
     const deps = createApiDeps({ log, store, watchCache, logger });
     const metrics = new ApiServerMetrics({
@@ -81,9 +103,11 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
         now: () => new Date(),
       },
     };
-    const pipeline = instrumentedPipeline(createPipeline(deps, virtual), metrics);
+    const security = input.pkiDir ? await loadSecuritySources(input.pkiDir) : {};
+    const pipeline = instrumentedPipeline(createPipeline(deps, virtual, security), metrics);
     logger.info({ natsUrl: input.natsUrl }, 'connected to NATS');
-    return { nc, log, store, watchCache, pipeline, ownWrites: deps.ownWrites, logger, metrics };
+    const snapshotEvery = input.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+    return { nc, log, store, watchCache, pipeline, ownWrites: deps.ownWrites, logger, metrics, snapshots, snapshotEvery };
   } catch (error) {
     await drainNats(nc).catch(() => {});
     throw error;
@@ -153,10 +177,24 @@ export const serveApiFace = fromCallback<AnyEventObject, ServeInput>(({ input })
   };
 });
 
+/** While serving: a snapshot every snapshotEvery revisions, and one whenever asked on NATS. */
+export const writeSnapshots = fromCallback<AnyEventObject, ApiServerConnection>(({ input }) => {
+  const { store, snapshots, snapshotEvery, logger, nc } = input;
+  if (!snapshots) return; // a connection without a bucket (a test's fake) writes none
+  const writer = startSnapshotWriter(store, snapshots, snapshotEvery > 0 ? snapshotEvery : Number.MAX_SAFE_INTEGER, logger);
+  const requests = serveSnapshotRequests(nc, () => writer.take());
+  return () => {
+    requests.stop();
+    writer.stop();
+  };
+});
+
 export const ensureSystemNamespaces = fromPromise<void, ApiServerConnection>(async ({ input }) => {
   try {
     const created = await ensureSystemNamespacesIn(input.pipeline);
     if (created.length > 0) input.logger.info({ created }, 'created the system namespaces');
+    const policy = await ensureBootstrapPolicy(input.pipeline);
+    if (policy.length > 0) input.logger.info({ created: policy }, 'created the bootstrap RBAC policy');
   } catch (error) {
     input.logger.error({ err: error }, 'could not create the system namespaces; create them with `jetkube apply` or restart');
   }

@@ -1,9 +1,16 @@
 /**
  * The request pipeline: one entry for every face. Each verb lives in its own file under
- * verbs/; this file only routes. Authentication, authorization and admission plugins
- * slot in here ahead of the verbs (the security issue).
+ * verbs/; this file only routes, after authorization: a request carrying a user (the
+ * HTTP face authenticated it) must be allowed by RBAC over the store's Roles and
+ * bindings; one without (the NATS face, the cluster's own components) is trusted until
+ * NATS permissions (issue 8, item 5) close that gap. Admission plugins slot in after.
  */
 import { badRequest } from '../api/errors.ts';
+import { checkAuthorized } from '../auth/authorize-request.ts';
+import { storePolicy } from '../auth/store-policy.ts';
+import { createTokenRequest } from '../auth/token-request.ts';
+import type { ServiceAccountTokenIssuer } from '../auth/service-account-token.ts';
+import { serveReview, REVIEW_RESOURCES } from '../auth/reviews.ts';
 import type { ApiDeps } from './deps.ts';
 import type { ApiReply, ApiRequest, WatchEvent, WatchSession } from './request.ts';
 import { bind } from './verbs/binding.ts';
@@ -23,9 +30,21 @@ export interface Pipeline {
   watch(request: ApiRequest, send: (event: WatchEvent) => void, ended: () => void): Promise<WatchSession>;
 }
 
-export function createPipeline(deps: ApiDeps, virtual?: VirtualSources): Pipeline {
+export interface SecuritySources {
+  /** Signs ServiceAccount tokens for serviceaccounts/token; without it that subresource is a 404. */
+  tokenIssuer?: ServiceAccountTokenIssuer;
+}
+
+export function createPipeline(deps: ApiDeps, virtual?: VirtualSources, security: SecuritySources = {}): Pipeline {
+  const policy = storePolicy(deps.store);
   return {
-    handle(request) {
+    async handle(request) {
+      // Reviews answer about the caller itself: every authenticated user may ask (system:basic-user).
+      if (REVIEW_RESOURCES.has(request.resource)) return serveReview(policy, request);
+      checkAuthorized(policy, request);
+      if (request.subresource === 'token' && request.resource === 'serviceaccounts' && request.verb === 'create') {
+        return createTokenRequest(deps, security.tokenIssuer, request);
+      }
       // Computed kinds: the registry allows them get and list only (resolveResource refuses the rest).
       if (virtual && VIRTUAL_RESOURCES.has(request.resource) && (request.verb === 'get' || request.verb === 'list')) {
         resolveResource(request);
@@ -56,6 +75,9 @@ export function createPipeline(deps: ApiDeps, virtual?: VirtualSources): Pipelin
         }
       }
     },
-    watch: (request, send, ended) => watch(deps, request, send, ended),
+    watch: async (request, send, ended) => {
+      checkAuthorized(policy, request);
+      return watch(deps, request, send, ended);
+    },
   };
 }

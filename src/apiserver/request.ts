@@ -5,6 +5,7 @@
  */
 import type { Status } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
+import type { UserInfo } from '../auth/attributes.ts';
 
 /**
  * The subresources the pipeline itself serves (scale is served by the HTTP face over get
@@ -14,7 +15,7 @@ export type Subresource = UpdateSubresource | CreateSubresource;
 /** Subresources written by update and patch. */
 export type UpdateSubresource = 'status' | 'finalize';
 /** Subresources written by create: a Binding or an Eviction posted to a pod. */
-export type CreateSubresource = 'binding' | 'eviction';
+export type CreateSubresource = 'binding' | 'eviction' | 'token';
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'watch';
 
@@ -60,6 +61,12 @@ export interface ApiRequest {
   options?: RequestOptions;
   /** Same id on every retry of one logical write, so the log applies it once. */
   requestId?: string;
+  /**
+   * Who asks, set by the HTTP face after authentication; RBAC then decides. A request
+   * without one (the NATS face) is trusted, until NATS permissions (issue 8, item 5)
+   * give every component its own NATS user.
+   */
+  user?: UserInfo;
 }
 
 export interface ObjectList {

@@ -8,6 +8,8 @@ import { applyCommand } from './apply.ts';
 import { deleteCommand } from './delete.ts';
 import { exportCommand, importCommand } from './export-import.ts';
 import { getCommand } from './get.ts';
+import { compactCommand } from './compact.ts';
+import { kubeconfigCommand } from './kubeconfig-user.ts';
 import { replayCommand } from './replay.ts';
 import { runCommand, upCommand } from './up.ts';
 
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number | void>
   replay: { run: replayCommand, summary: 'the past: --at a revision or time (--serve for kubectl), history, why, controllers' },
   export: { run: exportCommand, summary: 'write the event log to a file' },
   import: { run: importCommand, summary: 'append the events of a file to an empty log' },
+  compact: { run: compactCommand, summary: 'purge log history before a snapshot (--before REV, --keep-snapshots N, --snapshot)' },
+  kubeconfig: { run: kubeconfigCommand, summary: 'a kubeconfig for another user (--user NAME --group G), its certificate signed by the cluster CA' },
 };
 
 export function usage(): string {

@@ -23,6 +23,7 @@ import { isListening, startNatsServer, type NatsServerProcess } from '../natsd/s
 import { NATS_FLAG, natsUrlFrom, parseFlags } from './flags.ts';
 import { prepareHttpFace, HTTP_FLAGS, HTTP_HELP, writeAdminKubeconfig } from '../http/setup.ts';
 import { parseHostPort } from '../http/address.ts';
+import { loadPki } from '../http/pki.ts';
 
 const log = componentLogger('up');
 
@@ -83,6 +84,7 @@ export async function upCommand(args: string[]): Promise<number> {
   if (httpUrl) await writeAdminKubeconfig(http, httpUrl);
   const ingressAddress = ingress === false ? undefined : await ingressListening(supervisor.system.get('ingress') as AnyActorRef | undefined);
 
+  const adminToken = httpUrl ? (await loadPki(http.pkiDir)).adminToken : undefined;
   process.stdout.write(
     `jetkube is up.
   NATS:        ${natsUrl}${nats ? ` (started here, store ${nats.storeDir})` : ' (already running)'}
@@ -95,6 +97,7 @@ export async function upCommand(args: string[]): Promise<number> {
   Metrics:     ${Object.entries(metrics.urls).map(([name, url]) => `${name} ${url}`).join(', ')}
   Kubernetes:  ${httpUrl ?? `not serving (${httpState.context.lastError})`}${insecureUrl ? ` (and ${insecureUrl} without authentication)` : ''}
   kubeconfig:  ${httpUrl ? http.kubeconfigPath : '-'} (admin; token in ${http.pkiDir}/admin.token)
+  Dashboard:   ${httpUrl ? `${httpUrl}/dashboard/ (log in with the admin token: ${adminToken})` : '-'}
 Try:
   export KUBECONFIG=${http.kubeconfigPath}
   kubectl get namespaces

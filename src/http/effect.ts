@@ -14,6 +14,8 @@ import { loadPki } from './pki.ts';
 import { ApiClient } from '../client/api-client.ts';
 import { ensureKubernetesService } from '../net/kubernetes-service.ts';
 import { startHttpFace, type HttpFace } from './server.ts';
+import { createDashboard } from '../dashboard/serve.ts';
+import { followControllerStates } from '../../streams/controller-states.ts';
 
 export interface HttpFaceConfig {
   /** HOST:PORT of the HTTPS face (port 0: any free port). */
@@ -37,6 +39,7 @@ export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ inp
   const logger = connection.logger.child({ face: 'http' });
   const faces: HttpFace[] = [];
   let stopped = false;
+  let stopDashboard = () => {};
 
   void (async () => {
     const pki = await loadPki(http.pkiDir);
@@ -54,7 +57,16 @@ export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ inp
       draining: () => connection.nc.isClosed() || connection.nc.isDraining(),
     });
     const metrics = () => connection.metrics.exposition();
-    const shared = { pipeline: connection.pipeline, logger, containerLogs, openNodeStream, health, metrics };
+    const dashboard = createDashboard({
+      log: connection.log,
+      followControllerStates: (onReport) => {
+        const subscription = followControllerStates(connection.nc, onReport);
+        return () => subscription.unsubscribe();
+      },
+    });
+    stopDashboard = () => dashboard.close();
+    if (stopped) stopDashboard();
+    const shared = { pipeline: connection.pipeline, logger, containerLogs, openNodeStream, health, metrics, dashboard };
     const secure = keep(await startHttpFace({ ...shared, address: http.address, pki }));
     const insecure = http.insecureAddress
       ? keep(await startHttpFace({ ...shared, address: http.insecureAddress }))
@@ -76,6 +88,7 @@ export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ inp
 
   return () => {
     stopped = true;
+    stopDashboard();
     for (const face of faces.splice(0)) void face.close();
   };
 });

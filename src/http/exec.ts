@@ -22,7 +22,8 @@ import { execTarget, portForwardTarget } from '../streaming/exec-request.ts';
 import { portForwardStreams, type OpenConnection } from '../streaming/port-forward.ts';
 import { SpdySession } from '../streaming/spdy/session.ts';
 import type { NodeStreamConnection, NodeStreamRequest } from '../../streams/node-stream.ts';
-import type { Authenticator } from './auth.ts';
+import { identifyRequest, userInfoOf, type Authenticator } from './auth.ts';
+import { checkAccess } from '../auth/access-check.ts';
 import { parseRoute } from './route.ts';
 import { notServed } from './to-request.ts';
 
@@ -54,11 +55,14 @@ export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
 async function upgrade(deps: UpgradeDeps, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const route = parseRoute(url.pathname);
-  if (!deps.authenticator.authenticate(req)) throw unauthorized();
+  const identity = await identifyRequest(deps.authenticator, req);
+  if (!identity) throw unauthorized();
   if (route.kind !== 'resource' || route.plural !== 'pods' || route.group !== '' || !route.namespace || !route.name) throw notServed('');
   const kind = route.subresource;
   if (kind !== 'exec' && kind !== 'attach' && kind !== 'portforward') throw notServed(`pods/${kind ?? ''}`);
   if (!deps.openNodeStream) throw notServed(`pods/${kind}`);
+  // The streams open with a GET upgrade; Kubernetes authorizes them as create on the subresource.
+  await checkAccess(deps.pipeline, userInfoOf(identity), { verb: 'create', apiGroup: '', resource: 'pods', subresource: kind, namespace: route.namespace, name: route.name });
   const reply = await deps.pipeline.handle({ verb: 'get', resource: 'pods', namespace: route.namespace, name: route.name });
   if (!reply.ok) throw fromStatus(reply.status);
   const pod = reply.body as KubeObject;

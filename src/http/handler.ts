@@ -13,7 +13,8 @@ import type { Pipeline } from '../apiserver/pipeline.ts';
 import type { ContainerLogReader, PodLogDeps } from '../apiserver/pod-log.ts';
 import type { ObjectList, PatchType, WatchEvent } from '../apiserver/request.ts';
 import type { Logger } from '../log.ts';
-import { isPublic, type Authenticator } from './auth.ts';
+import { identifyRequest, isPublic, userInfoOf, type Authenticator, type Identity } from './auth.ts';
+import { checkAccess } from '../auth/access-check.ts';
 import { decodeBody, readBody } from './body.ts';
 import { aggregatedCore, aggregatedGroups, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
 import { AGGREGATED_DISCOVERY_TYPE, bodyFormat, checkAcceptsJson, PROTOBUF_TYPE, wantedTable, wantsAggregatedDiscovery } from './media.ts';
@@ -28,6 +29,7 @@ import { answerHealth, type HealthCheck } from '../health/checks.ts';
 const PING_ONLY: readonly HealthCheck[] = [{ name: 'ping', run: () => {} }];
 import { notServed, resourceOf, toApiRequest, type HttpCall } from './to-request.ts';
 import { versionInfo } from './version.ts';
+import type { Dashboard } from '../dashboard/serve.ts';
 import { serveWatch } from './watch-stream.ts';
 
 export interface HandlerDeps {
@@ -43,6 +45,8 @@ export interface HandlerDeps {
   health?: readonly HealthCheck[];
   /** /metrics in Prometheus' text format; without it, a 404. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** The web dashboard at /dashboard; without it, a 404. */
+  dashboard?: Dashboard;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -61,11 +65,18 @@ export function createHandler(deps: HandlerDeps): Handler {
 async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const route = parseRoute(url.pathname);
-  if (!isPublic(route) && !deps.authenticator.authenticate(req)) throw unauthorized();
+  // The dashboard's page loads without credentials (it holds the login form); its data asks for them.
+  if (route.kind === 'dashboard') {
+    if (!deps.dashboard) throw notServed('');
+    return deps.dashboard.serve(req, res, route.path, url.searchParams, (await identifyRequest(deps.authenticator, req)) !== undefined);
+  }
+  const identity = isPublic(route) ? undefined : await identifyRequest(deps.authenticator, req);
+  if (!isPublic(route) && !identity) throw unauthorized();
   const method = req.method ?? 'GET';
-  if (route.kind === 'resource') return handleResource(deps, req, res, route, url.searchParams);
+  if (route.kind === 'resource') return handleResource(deps, req, res, route, url.searchParams, identity);
   if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   if (route.kind === 'metrics') {
+    if (identity) await checkAccess(deps.pipeline, userInfoOf(identity), { verb: 'get', path: '/metrics' });
     if (!deps.metrics) throw notServed('');
     const { contentType, body } = await deps.metrics();
     res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)) });
@@ -104,13 +115,14 @@ function answerDocument(deps: HandlerDeps, req: IncomingMessage, res: ServerResp
 }
 
 /** .../scale: GET, PUT and PATCH of the workload's autoscaling/v1 Scale. */
-async function answerScale(deps: HandlerDeps, res: ServerResponse, rt: ResourceType, call: HttpCall): Promise<void> {
+async function answerScale(deps: HandlerDeps, res: ServerResponse, rt: ResourceType, call: HttpCall, identity?: Identity): Promise<void> {
   const watching = call.query.get('watch') === 'true' || call.query.get('watch') === '1' || call.route.watchPrefix;
   if (!['GET', 'HEAD', 'PUT', 'PATCH'].includes(call.method) || watching) {
     throw methodNotAllowed('the server does not allow this method on the requested resource');
   }
   const { subresource: _scale, ...workload } = call.route;
   const request = toApiRequest({ ...call, route: workload });
+  if (identity) request.user = userInfoOf(identity);
   const { scale, warnings } = await serveScale(deps.pipeline, rt, request);
   sendJson(res, 200, scale, JSON_TYPE, warnings);
 }
@@ -129,7 +141,7 @@ function sendOr404(res: ServerResponse, document: unknown): void {
   sendJson(res, 200, document);
 }
 
-async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, route: ResourcePath, query: URLSearchParams) {
+async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, route: ResourcePath, query: URLSearchParams, identity?: Identity) {
   const method = req.method ?? 'GET';
   const accept = req.headers.accept;
   checkAcceptsJson(accept);
@@ -146,9 +158,13 @@ async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: Serv
   }
   const userAgent = req.headers['user-agent'];
   const call = { method, route, query, body, ...(patchType ? { patchType } : {}), ...(userAgent ? { userAgent } : {}) };
-  if (route.subresource === 'scale' && rt.subresources.includes('scale')) return answerScale(deps, res, rt, call);
-  if (route.subresource === 'log' && rt.key === 'pods') return servePodLog(podLogDeps(deps), req, res, route, query);
+  if (route.subresource === 'scale' && rt.subresources.includes('scale')) return answerScale(deps, res, rt, call, identity);
+  if (route.subresource === 'log' && rt.key === 'pods') {
+    if (identity) await checkAccess(deps.pipeline, userInfoOf(identity), { verb: 'get', apiGroup: '', resource: 'pods', subresource: 'log', ...(route.namespace ? { namespace: route.namespace } : {}), ...(route.name ? { name: route.name } : {}) });
+    return servePodLog(podLogDeps(deps), req, res, route, query);
+  }
   const request = toApiRequest(call);
+  if (identity) request.user = userInfoOf(identity);
 
   const tableVersion = request.verb === 'get' || request.verb === 'list' || request.verb === 'watch' ? wantedTable(accept) : undefined;
   const tableOptions: TableOptions = {

@@ -4,11 +4,14 @@
  * asked for), an admin client certificate (CN=admin, O=system:masters) and an admin
  * bearer token. Certificates are made by the host's `openssl` (no hand-written ASN.1);
  * node's X509Certificate only reads them back, to decide whether the serving
- * certificate still covers the wanted names and dates. Keys are written 0600.
+ * certificate still covers the wanted names and dates. Keys are written 0600. The
+ * ServiceAccount token key pair (sa.key, sa.pub) lives here too, and any user may get a
+ * client certificate signed by the CA (CN = user, O = groups) for its own kubeconfig.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +27,9 @@ export interface Pki {
   adminCert: string;
   adminKey: string;
   adminToken: string;
+  /** PKCS#8 EC key that signs ServiceAccount tokens, and its public half. */
+  serviceAccountKey: string;
+  serviceAccountPub: string;
 }
 
 export const PKI_FILES = {
@@ -34,6 +40,8 @@ export const PKI_FILES = {
   adminCert: 'admin.crt',
   adminKey: 'admin.key',
   adminToken: 'admin.token',
+  serviceAccountKey: 'sa.key',
+  serviceAccountPub: 'sa.pub',
 } as const;
 
 export const DEFAULT_SERVER_NAMES = ['127.0.0.1', 'localhost', '::1'];
@@ -74,13 +82,47 @@ export async function ensurePki(dir: string, extraNames: string[] = [], now = ne
   if (!(await exists(path(PKI_FILES.adminToken)))) {
     await writeFile(path(PKI_FILES.adminToken), `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
   }
+  if (!(await exists(path(PKI_FILES.serviceAccountKey))) || !(await exists(path(PKI_FILES.serviceAccountPub)))) {
+    await openssl(dir, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', PKI_FILES.serviceAccountKey]);
+    await chmod(path(PKI_FILES.serviceAccountKey), 0o600);
+    await openssl(dir, ['pkey', '-in', PKI_FILES.serviceAccountKey, '-pubout', '-out', PKI_FILES.serviceAccountPub]);
+  }
   return loadPki(dir);
+}
+
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+}
+
+/** A client certificate for any user (CN = user, O = each group), signed by the cluster CA; nothing is kept on disk. */
+export async function issueClientCertificate(dir: string, user: string, groups: readonly string[], days = LEAF_DAYS): Promise<ClientCertificate> {
+  const subject = `${groups.map((g) => `/O=${escapeSubject(g)}`).join('')}/CN=${escapeSubject(user)}`;
+  const work = await mkdtemp(join(tmpdir(), 'jetkube-cert-'));
+  try {
+    await openssl(work, ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'user.key', '-out', 'user.csr', '-subj', subject]);
+    await writeFile(join(work, 'user.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+    await openssl(work, [
+      'x509', '-req', '-in', 'user.csr', '-CA', join(dir, PKI_FILES.caCert), '-CAkey', join(dir, PKI_FILES.caKey),
+      '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', String(days), '-extfile', 'user.ext', '-out', 'user.crt',
+    ]);
+    const [cert, key] = await Promise.all([readFile(join(work, 'user.crt'), 'utf8'), readFile(join(work, 'user.key'), 'utf8')]);
+    return { cert, key };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** openssl's -subj syntax: `/` and `+` and `=` inside a value are escaped. */
+function escapeSubject(value: string): string {
+  if (value === '' || /[\n\r\0]/.test(value)) throw new Error(`not a usable certificate name: ${JSON.stringify(value)}`);
+  return value.replace(/[\\/+=]/g, (c) => `\\${c}`);
 }
 
 /** Reads an existing PKI (the API server's effect does this; `jetkube up` ensured it first). */
 export async function loadPki(dir: string): Promise<Pki> {
   const read = (file: string) => readFile(join(dir, file), 'utf8');
-  const [caCert, caKey, serverCert, serverKey, adminCert, adminKey, token] = await Promise.all([
+  const [caCert, caKey, serverCert, serverKey, adminCert, adminKey, token, serviceAccountKey, serviceAccountPub] = await Promise.all([
     read(PKI_FILES.caCert),
     read(PKI_FILES.caKey),
     read(PKI_FILES.serverCert),
@@ -88,8 +130,10 @@ export async function loadPki(dir: string): Promise<Pki> {
     read(PKI_FILES.adminCert),
     read(PKI_FILES.adminKey),
     read(PKI_FILES.adminToken),
+    read(PKI_FILES.serviceAccountKey),
+    read(PKI_FILES.serviceAccountPub),
   ]);
-  return { dir, caCert, caKey, serverCert, serverKey, adminCert, adminKey, adminToken: token.trim() };
+  return { dir, caCert, caKey, serverCert, serverKey, adminCert, adminKey, adminToken: token.trim(), serviceAccountKey, serviceAccountPub };
 }
 
 /** The default names plus the configured ones, without duplicates or brackets. */

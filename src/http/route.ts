@@ -16,6 +16,8 @@ export type Route =
   | ResourcePath
   | { kind: 'openapi'; path: string }
   | { kind: 'metrics' }
+  /** The web dashboard (src/dashboard): `path` is what follows /dashboard. */
+  | { kind: 'dashboard'; path: string }
   | { kind: 'unknown' };
 
 export interface ResourcePath {
@@ -49,6 +51,8 @@ export function parseRoute(pathname: string): Route {
       return { kind: 'openapi', path: pathname };
     case 'metrics':
       return rest.length === 0 ? { kind: 'metrics' } : { kind: 'unknown' };
+    case 'dashboard':
+      return { kind: 'dashboard', path: pathname.slice('/dashboard'.length) };
     case 'api':
       if (rest.length === 0) return { kind: 'apiVersions' };
       return underVersion('', rest[0]!, rest.slice(1));

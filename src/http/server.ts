@@ -12,11 +12,12 @@ import type { Pipeline } from '../apiserver/pipeline.ts';
 import type { ContainerLogReader } from '../apiserver/pod-log.ts';
 import type { Logger } from '../log.ts';
 import { dialUrl, formatHostPort, parseHostPort, type HostPort } from './address.ts';
-import { adminAuthenticator, trustEveryone } from './auth.ts';
+import { clusterAuthenticator, trustEveryone } from './auth.ts';
 import { createUpgradeHandler, type OpenNodeStream } from './exec.ts';
 import { createHandler } from './handler.ts';
 import type { HealthCheck } from '../health/checks.ts';
 import type { Pki } from './pki.ts';
+import type { Dashboard } from '../dashboard/serve.ts';
 
 export interface HttpFaceOptions {
   /** HOST:PORT to listen on. */
@@ -33,6 +34,8 @@ export interface HttpFaceOptions {
   health?: readonly HealthCheck[];
   /** /metrics in Prometheus' text format. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** The web dashboard at /dashboard. */
+  dashboard?: Dashboard;
 }
 
 export interface HttpFace {
@@ -45,14 +48,16 @@ export interface HttpFace {
 export async function startHttpFace(options: HttpFaceOptions): Promise<HttpFace> {
   const wanted = parseHostPort(options.address);
   let bound = wanted;
+  const authenticator = options.pki ? clusterAuthenticator(options.pki, options.pipeline) : trustEveryone;
   const handler = createHandler({
     pipeline: options.pipeline,
-    authenticator: options.pki ? adminAuthenticator(options.pki.adminToken) : trustEveryone,
+    authenticator,
     serverAddress: () => formatHostPort(bound),
     logger: options.logger,
     ...(options.containerLogs ? { containerLogs: options.containerLogs } : {}),
     ...(options.health ? { health: options.health } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.dashboard ? { dashboard: options.dashboard } : {}),
   });
   const server: Server = options.pki
     ? createHttpsServer(
@@ -71,7 +76,7 @@ export async function startHttpFace(options: HttpFaceOptions): Promise<HttpFace>
     'upgrade',
     createUpgradeHandler({
       pipeline: options.pipeline,
-      authenticator: options.pki ? adminAuthenticator(options.pki.adminToken) : trustEveryone,
+      authenticator,
       logger: options.logger,
       ...(options.openNodeStream ? { openNodeStream: options.openNodeStream } : {}),
     }),

@@ -29,9 +29,9 @@ export const notServed = (what: string) =>
  * Subresources the pipeline serves. scale is served by the HTTP face over get and patch
  * (scale.ts), log by pod-log.ts; exec, attach and portforward need the kubelet's stream.
  */
-const SERVED_SUBRESOURCES = new Set(['status', 'finalize', 'binding', 'eviction']);
+const SERVED_SUBRESOURCES = new Set(['status', 'finalize', 'binding', 'eviction', 'token']);
 /** Subresources that take a POST on a named object: they create a Binding or an Eviction. */
-const POSTED_SUBRESOURCES = new Set(['binding', 'eviction']);
+const POSTED_SUBRESOURCES = new Set(['binding', 'eviction', 'token']);
 
 export function resourceOf(route: ResourcePath): ResourceType {
   const rt = resourceFor(route.group, route.version, route.plural);
@@ -50,7 +50,7 @@ export function toApiRequest(call: HttpCall): ApiRequest {
   const request: ApiRequest = { verb, resource: rt.key };
   if (route.namespace !== undefined) request.namespace = route.namespace;
   if (route.name !== undefined) request.name = route.name;
-  if (route.subresource === 'status' || route.subresource === 'finalize' || route.subresource === 'binding' || route.subresource === 'eviction') {
+  if (route.subresource === 'status' || route.subresource === 'finalize' || route.subresource === 'binding' || route.subresource === 'eviction' || route.subresource === 'token') {
     request.subresource = route.subresource;
   }
   if (verb === 'create' || verb === 'update' || verb === 'patch') request.body = call.body;

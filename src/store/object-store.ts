@@ -41,6 +41,8 @@ export type ChangeListener = (change: StoreChange) => void;
 
 interface Slot {
   object: KubeObject | undefined;
+  /** A live object restored from a snapshot and not read yet: its msgpack, decoded on first read. */
+  packed?: Uint8Array;
   /** The subject's last seq, tombstones included. */
   seq: number;
 }
@@ -71,6 +73,7 @@ export class ObjectStore {
   private rev = 0;
   private live = 0;
   private lastTime = 0;
+  private unpack: ((packed: Uint8Array, seq: number) => KubeObject) | undefined;
 
   /** The seq of the last applied entry. */
   get revision(): number {
@@ -99,7 +102,7 @@ export class ObjectStore {
       bucket.slots.set(name, slot);
       bucket.sortedNames = undefined;
     }
-    const previous = slot.object;
+    const previous = this.objectOf(slot);
     const next = evolveObject(previous, entry);
     const delta = (next === undefined ? 0 : 1) - (previous === undefined ? 0 : 1);
     if (delta !== 0) {
@@ -125,7 +128,8 @@ export class ObjectStore {
   }
 
   get(resource: string, namespace: string, name: string): KubeObject | undefined {
-    return this.resourceIndex.get(resource)?.namespaces.get(namespace)?.slots.get(name)?.object;
+    const slot = this.resourceIndex.get(resource)?.namespaces.get(namespace)?.slots.get(name);
+    return slot === undefined ? undefined : this.objectOf(slot);
   }
 
   list(resource: string, namespace?: string): ListResult {
@@ -134,10 +138,10 @@ export class ObjectStore {
     if (index !== undefined) {
       if (namespace !== undefined) {
         const bucket = index.namespaces.get(namespace);
-        if (bucket !== undefined) collect(bucket, items);
+        if (bucket !== undefined) this.collect(bucket, items);
       } else {
         index.sortedNamespaces ??= [...index.namespaces.keys()].sort(compareStrings);
-        for (const ns of index.sortedNamespaces) collect(index.namespaces.get(ns)!, items);
+        for (const ns of index.sortedNamespaces) this.collect(index.namespaces.get(ns)!, items);
       }
     }
     return { items, revision: this.rev };
@@ -208,7 +212,7 @@ export class ObjectStore {
     for (const index of this.resourceIndex.values()) {
       for (const bucket of index.namespaces.values()) {
         for (const [name, slot] of bucket.slots) {
-          if (slot.object === undefined && slot.seq < seq) {
+          if (slot.object === undefined && slot.packed === undefined && slot.seq < seq) {
             bucket.slots.delete(name);
             bucket.sortedNames = undefined;
             pruned++;
@@ -219,6 +223,33 @@ export class ObjectStore {
     return pruned;
   }
 
+  /**
+   * Start from a snapshot instead of an empty store (then apply the log after its revision).
+   * Only an empty store may be restored: a store that applied entries already is a replay in progress.
+   */
+  restore(
+    slots: Iterable<readonly [string, string, string, number, KubeObject | Uint8Array | null]>,
+    revision: number,
+    time = 0,
+    unpack?: (packed: Uint8Array, seq: number) => KubeObject,
+  ): void {
+    if (this.rev !== 0 || this.resourceIndex.size !== 0) throw new Error('restore needs an empty store');
+    this.unpack = unpack;
+    for (const [resource, namespace, name, seq, object] of slots) {
+      const bucket = this.bucket(resource, namespace);
+      const packed = object instanceof Uint8Array;
+      if (packed && !unpack) throw new Error('restore of packed objects needs an unpack function');
+      bucket.slots.set(name, packed ? { object: undefined, packed: object, seq } : { object: object ?? undefined, seq });
+      if (object) {
+        bucket.live++;
+        this.resourceIndex.get(resource)!.live++;
+        this.live++;
+      }
+    }
+    this.rev = revision;
+    this.lastTime = time;
+  }
+
   /** The whole state as evolve's immutable value (copies: for tests and snapshots, not hot paths). */
   toState(): StoreState {
     const objects = new Map<string, KubeObject>();
@@ -227,12 +258,31 @@ export class ObjectStore {
       for (const [namespace, bucket] of index.namespaces) {
         for (const [name, slot] of bucket.slots) {
           const id = keyString({ resource, namespace, name });
-          if (slot.object !== undefined) objects.set(id, slot.object);
+          const object = this.objectOf(slot);
+          if (object !== undefined) objects.set(id, object);
           subjectSeq.set(id, slot.seq);
         }
       }
     }
     return { revision: this.rev, objects, subjectSeq };
+  }
+
+  /** The slot's object, decoding a packed one once (start-up stays cheap; the first read pays). */
+  private objectOf(slot: Slot): KubeObject | undefined {
+    if (slot.packed !== undefined) {
+      slot.object = this.unpack!(slot.packed, slot.seq);
+      slot.packed = undefined;
+    }
+    return slot.object;
+  }
+
+  private collect(bucket: NamespaceIndex, into: KubeObject[]): void {
+    if (bucket.live === 0) return;
+    bucket.sortedNames ??= [...bucket.slots.keys()].sort(compareStrings);
+    for (const name of bucket.sortedNames) {
+      const object = this.objectOf(bucket.slots.get(name)!);
+      if (object !== undefined) into.push(object);
+    }
   }
 
   private bucket(resource: string, namespace: string): NamespaceIndex {
@@ -276,13 +326,4 @@ export class ObjectStore {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function collect(bucket: NamespaceIndex, into: KubeObject[]): void {
-  if (bucket.live === 0) return;
-  bucket.sortedNames ??= [...bucket.slots.keys()].sort(compareStrings);
-  for (const name of bucket.sortedNames) {
-    const object = bucket.slots.get(name)!.object;
-    if (object !== undefined) into.push(object);
-  }
 }

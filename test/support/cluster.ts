@@ -5,6 +5,7 @@
 import { createActor, waitFor, type Actor } from 'xstate';
 import { apiServerMachine } from '../../actors/apiserver.machine.ts';
 import { ApiClient } from '../../src/client/api-client.ts';
+import { BOOTSTRAP_CLUSTER_ROLE_BINDINGS } from '../../src/auth/bootstrap-policy.ts';
 import { SYSTEM_NAMESPACES } from '../../src/apiserver/system-namespaces.ts';
 import { startTestNats, type TestNats } from './nats.ts';
 
@@ -73,9 +74,15 @@ export async function eventually<T>(probe: () => T | undefined | Promise<T | und
 }
 
 /** The API server creates the system namespaces right after it starts serving; tests start after that. */
+/** The API server's start-up writes: the system namespaces, then the bootstrap RBAC policy (its last binding last). */
 async function systemNamespacesCreated(client: ApiClient): Promise<void> {
   await eventually(async () => {
     const names = new Set((await client.list('namespaces')).items.map((n) => n.metadata.name));
     return SYSTEM_NAMESPACES.every((n) => names.has(n)) || undefined;
   }, 10_000, 'the system namespaces');
+  const bindings = BOOTSTRAP_CLUSTER_ROLE_BINDINGS.map((b) => b.metadata.name);
+  await eventually(async () => {
+    const names = new Set((await client.list('clusterrolebindings.rbac.authorization.k8s.io')).items.map((b) => b.metadata.name));
+    return bindings.every((n) => names.has(n)) || undefined;
+  }, 10_000, 'the bootstrap RBAC policy');
 }

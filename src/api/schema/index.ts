@@ -28,6 +28,7 @@ import type { ObjectSchema, Schema } from './dsl.ts';
 import { EndpointSlice, EventsV1Event, HorizontalPodAutoscaler, Lease, PodDisruptionBudget, PriorityClass, StorageClass } from './misc.ts';
 import { Ingress, IngressClass, NetworkPolicy } from './networking.ts';
 import { ComponentStatus, NodeMetrics, PodMetrics } from './computed.ts';
+import { SelfSubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview } from '../../auth/review-schemas.ts';
 import { IPAddress, NodePortAllocation } from './allocation.ts';
 import { toOpenApiSchema, type OpenApiSchema } from './openapi.ts';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac.ts';
@@ -75,6 +76,9 @@ export const SCHEMAS: Readonly<Record<string, ObjectSchema>> = {
   componentstatuses: ComponentStatus,
   'nodes.metrics.k8s.io': NodeMetrics,
   'pods.metrics.k8s.io': PodMetrics,
+  'selfsubjectaccessreviews.authorization.k8s.io': SelfSubjectAccessReview,
+  'selfsubjectrulesreviews.authorization.k8s.io': SelfSubjectRulesReview,
+  'selfsubjectreviews.authentication.k8s.io': SelfSubjectReview,
   'priorityclasses.scheduling.k8s.io': PriorityClass,
   [`roles.${RBAC}`]: Role,
   [`clusterroles.${RBAC}`]: ClusterRole,

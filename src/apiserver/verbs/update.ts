@@ -42,7 +42,7 @@ export function nextVersion(rt: ResourceType, current: KubeObject, incoming: Kub
   return next;
 }
 
-/** The subresource an update or patch writes; resolveResource refuses binding and eviction there. */
+/** The subresource an update or patch writes; resolveResource refuses binding, eviction and token there. */
 export function updateSubresource(subresource: Subresource | undefined): UpdateSubresource | undefined {
-  return subresource === 'binding' || subresource === 'eviction' ? undefined : subresource;
+  return subresource === 'binding' || subresource === 'eviction' || subresource === 'token' ? undefined : subresource;
 }

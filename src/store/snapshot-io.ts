@@ -1,0 +1,136 @@
+/**
+ * Snapshots between the store and the snapshot bucket: load the newest usable one into an
+ * empty ObjectStore at start-up, and write the store's state (on request, and every N
+ * revisions while serving).
+ *
+ * - Usable: revision + 1 at or after the log's first whole revision (the stream's first
+ *   sequence, or the compaction point when there is one) and not beyond the log's end (a
+ *   snapshot of a log that was since emptied or replaced describes another history).
+ * - A write captures the state synchronously (one consistent cut at store.revision, however
+ *   many writes arrive meanwhile: stored objects are never mutated), then encodes frame by
+ *   frame, yielding to the event loop between frames so serving continues.
+ */
+import type { CompactionPoint, SnapshotInfo } from '../../streams/snapshot-store.ts';
+import type { Logger } from '../log.ts';
+import type { ObjectStore } from './object-store.ts';
+import { decodeSnapshot, encodeSnapshotFrames, snapshotOfState, unpackObject } from './snapshot.ts';
+
+/** What this file needs of streams/snapshot-store.ts's SnapshotStore. */
+export interface SnapshotBucket {
+  list(): Promise<SnapshotInfo[]>;
+  has(revision: number): Promise<boolean>;
+  put(revision: number, bytes: Uint8Array): Promise<void>;
+  get(revision: number): Promise<Uint8Array | undefined>;
+  compaction(): Promise<CompactionPoint | undefined>;
+}
+
+export interface LoadedSnapshot {
+  revision: number;
+  objects: number;
+  bytes: number;
+  ms: number;
+}
+
+/** The first revision whose history the log holds whole. */
+export function firstWholeRevision(firstSeq: number, compaction: CompactionPoint | undefined): number {
+  return Math.max(firstSeq, compaction?.before ?? 1);
+}
+
+/** The newest snapshot the log continues, or undefined (then replay from the first sequence). */
+export function usableSnapshot(snapshots: SnapshotInfo[], firstWhole: number, lastSeq: number): SnapshotInfo | undefined {
+  let best: SnapshotInfo | undefined;
+  for (const s of snapshots) if (s.revision + 1 >= firstWhole && s.revision <= lastSeq && (!best || s.revision > best.revision)) best = s;
+  return best;
+}
+
+export async function loadNewestSnapshot(
+  store: ObjectStore,
+  bucket: SnapshotBucket,
+  bounds: { firstSeq: number; lastSeq: number },
+  logger?: Logger,
+): Promise<LoadedSnapshot | undefined> {
+  const started = performance.now();
+  const compaction = await bucket.compaction();
+  const firstWhole = firstWholeRevision(bounds.firstSeq, compaction);
+  const chosen = usableSnapshot(await bucket.list(), firstWhole, bounds.lastSeq);
+  if (!chosen) {
+    if (compaction && bounds.lastSeq >= compaction.before) {
+      throw new Error(`the log is compacted before revision ${compaction.before} and no snapshot at or after revision ${compaction.before - 1} exists`);
+    }
+    return undefined;
+  }
+  const bytes = await bucket.get(chosen.revision);
+  if (!bytes) return undefined;
+  const snapshot = decodeSnapshot(bytes);
+  store.restore(snapshot.slots, snapshot.header.revision, snapshot.header.time, unpackObject);
+  const loaded = { revision: snapshot.header.revision, objects: store.size, bytes: bytes.byteLength, ms: Math.round(performance.now() - started) };
+  logger?.info(loaded, 'loaded a snapshot; replaying the log after it');
+  return loaded;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Write the store as it is now; returns the revision written (an existing one is kept). */
+export async function writeSnapshot(store: ObjectStore, bucket: SnapshotBucket, logger?: Logger): Promise<number> {
+  const state = store.toState();
+  const time = store.revisionTime;
+  if (state.revision === 0) throw new Error('the store is empty: nothing to snapshot');
+  if (await bucket.has(state.revision)) return state.revision;
+  const started = performance.now();
+  const frames: Uint8Array[] = [];
+  for (const frame of encodeSnapshotFrames(snapshotOfState(state, time))) {
+    frames.push(frame);
+    await yieldToLoop();
+  }
+  const bytes = Buffer.concat(frames);
+  await bucket.put(state.revision, bytes);
+  logger?.info({ revision: state.revision, objects: state.objects.size, bytes: bytes.byteLength, ms: Math.round(performance.now() - started) }, 'wrote a snapshot');
+  return state.revision;
+}
+
+/**
+ * Writes a snapshot each time the store's revision reaches a multiple of `every`, one
+ * write at a time (a write still running when the next multiple passes is followed by one
+ * more write, at whatever revision the store has then).
+ */
+export function startSnapshotWriter(store: ObjectStore, bucket: SnapshotBucket, every: number, logger?: Logger): { stop(): void; take(): Promise<number> } {
+  let running: Promise<number> | undefined;
+  let again = false;
+  let stopped = false;
+  const take = (): Promise<number> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = writeSnapshot(store, bucket, logger).finally(() => {
+      running = undefined;
+      if (again && !stopped) {
+        again = false;
+        void take().catch((error: unknown) => logger?.error({ err: error }, 'writing a snapshot failed'));
+      }
+    });
+    return running;
+  };
+  let nextAt = (Math.floor(store.revision / every) + 1) * every;
+  const unsubscribe = store.onChange((change) => {
+    if (change.seq < nextAt) return;
+    nextAt = (Math.floor(change.seq / every) + 1) * every;
+    void take().catch((error: unknown) => logger?.error({ err: error }, 'writing a snapshot failed'));
+  });
+  return {
+    take,
+    stop() {
+      stopped = true;
+      unsubscribe();
+    },
+  };
+}
+
+/** The error for a replay that asks for a revision whose state the compacted log no longer has. */
+export function compactedError(at: number, compaction: CompactionPoint): Error | undefined {
+  if (at >= compaction.snapshotRevision) return undefined;
+  return new Error(
+    `revision ${at} is before the compaction point: the log holds whole history from revision ${compaction.before} on, ` +
+      `starting from the snapshot at revision ${compaction.snapshotRevision}; replay --at ${compaction.snapshotRevision} or later`,
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * Where snapshots of the materialized store live: the JetStream object store
+ * `JETKUBE_SNAPSHOTS` (file storage; server 2.9.10 has object stores, chunked in 1 MiB
+ * messages here, under the 4 MiB max_payload). One object per snapshot, named
+ * `snapshot-<revision>` (zero-padded, so names sort by revision), holding the bytes of
+ * src/store/snapshot.ts; and one small object `compaction` recording the compaction point:
+ * the REGISTRY stream holds no complete history before it (the latest message of every
+ * subject is kept, so compare-and-set writes keep working; everything older is purged).
+ *
+ * Several API servers: any of them may write; they all snapshot at the same revisions
+ * (multiples of N), a writer skips a revision that already has a snapshot, and two that
+ * race write identical bytes (the state at a revision is a function of the log), so the
+ * newest put wins with nothing lost. Start-up takes the newest snapshot that the log
+ * still continues.
+ *
+ * Also here: the subject on which an API server takes a snapshot on request.
+ */
+import type { NatsConnection, ObjectStore as NatsObjectStore, Msg } from 'nats';
+import { StorageType } from 'nats';
+import type { ObjectKey } from '../src/api/object.ts';
+import { translateError } from './errors.ts';
+import { REGISTRY, registrySubject, type RegistryNames } from './subjects.ts';
+
+export const SNAPSHOT_BUCKET = 'JETKUBE_SNAPSHOTS';
+export const SNAPSHOT_REQUEST_SUBJECT = 'jetkube.snapshot.take';
+const CHUNK_BYTES = 1024 * 1024;
+const COMPACTION = 'compaction';
+const PREFIX = 'snapshot-';
+
+export interface SnapshotInfo {
+  revision: number;
+  bytes: number;
+  name: string;
+  mtime: string;
+}
+
+export interface CompactionPoint {
+  /** The first revision whose history is whole; replay and watches start at or after it. */
+  before: number;
+  /** The snapshot whose state is the log at before - 1. */
+  snapshotRevision: number;
+  at: string;
+}
+
+export function snapshotName(revision: number): string {
+  return `${PREFIX}${String(revision).padStart(16, '0')}`;
+}
+
+export class SnapshotStore {
+  private constructor(
+    readonly nc: NatsConnection,
+    private readonly os: NatsObjectStore,
+    readonly names: RegistryNames,
+  ) {}
+
+  static async open(nc: NatsConnection, names: RegistryNames = REGISTRY, bucket = SNAPSHOT_BUCKET): Promise<SnapshotStore> {
+    try {
+      const os = await nc.jetstream().views.os(bucket, { storage: StorageType.File });
+      return new SnapshotStore(nc, os, names);
+    } catch (error) {
+      throw translateError(error, `open object store ${bucket}`);
+    }
+  }
+
+  /** Snapshots, oldest first. */
+  async list(): Promise<SnapshotInfo[]> {
+    const infos = await this.os.list();
+    return infos
+      .filter((i) => i.name.startsWith(PREFIX) && !i.deleted)
+      .map((i) => ({ revision: Number(i.name.slice(PREFIX.length)), bytes: i.size, name: i.name, mtime: i.mtime }))
+      .filter((i) => Number.isSafeInteger(i.revision))
+      .sort((a, b) => a.revision - b.revision);
+  }
+
+  async has(revision: number): Promise<boolean> {
+    const info = await this.os.info(snapshotName(revision));
+    return info !== null && !info.deleted;
+  }
+
+  async put(revision: number, bytes: Uint8Array): Promise<void> {
+    await this.os.putBlob({ name: snapshotName(revision), options: { max_chunk_size: CHUNK_BYTES } }, bytes);
+  }
+
+  async get(revision: number): Promise<Uint8Array | undefined> {
+    return (await this.os.getBlob(snapshotName(revision))) ?? undefined;
+  }
+
+  async delete(revision: number): Promise<void> {
+    await this.os.delete(snapshotName(revision));
+  }
+
+  async compaction(): Promise<CompactionPoint | undefined> {
+    const bytes = await this.os.getBlob(COMPACTION);
+    return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as CompactionPoint) : undefined;
+  }
+
+  async setCompaction(point: CompactionPoint): Promise<void> {
+    await this.os.putBlob({ name: COMPACTION }, new TextEncoder().encode(JSON.stringify(point)));
+  }
+
+  /**
+   * Purge one subject's messages below `seq` (JetStream purge with filter and seq): the
+   * compactor calls it with min(before, the subject's last seq), so the last message stays.
+   */
+  async purgeSubjectBelow(key: ObjectKey, seq: number): Promise<number> {
+    const jsm = await this.nc.jetstreamManager();
+    try {
+      const { purged } = await jsm.streams.purge(this.names.stream, { filter: registrySubject(key, this.names), seq });
+      return purged;
+    } catch (error) {
+      throw translateError(error, `purge ${registrySubject(key, this.names)} below ${seq}`);
+    }
+  }
+}
+
+/** Serve snapshot requests (queue group: one API server answers each). */
+export function serveSnapshotRequests(nc: NatsConnection, take: () => Promise<number>): { stop(): void } {
+  const sub = nc.subscribe(SNAPSHOT_REQUEST_SUBJECT, {
+    queue: 'apiserver',
+    callback: (error, msg: Msg) => {
+      if (error) return;
+      take().then(
+        (revision) => msg.respond(new TextEncoder().encode(JSON.stringify({ revision }))),
+        (failure: unknown) => msg.respond(new TextEncoder().encode(JSON.stringify({ error: failure instanceof Error ? failure.message : String(failure) }))),
+      );
+    },
+  });
+  return { stop: () => sub.unsubscribe() };
+}
+
+/** Ask an API server to write a snapshot now; resolves with its revision. */
+export async function requestSnapshot(nc: NatsConnection, timeoutMs = 120_000): Promise<number> {
+  const reply = await nc.request(SNAPSHOT_REQUEST_SUBJECT, new Uint8Array(), { timeout: timeoutMs });
+  const body = JSON.parse(new TextDecoder().decode(reply.data)) as { revision?: number; error?: string };
+  if (body.error !== undefined || body.revision === undefined) throw new Error(`the API server could not write a snapshot: ${body.error ?? 'no answer'}`);
+  return body.revision;
+}
