@@ -22,6 +22,7 @@ import {
   serveApiFace,
   writeSnapshots,
 } from '../src/apiserver/effects.ts';
+import type { AdmissionSelection } from '../src/admission/plugins.ts';
 import { serveHttpFace, type HttpFaceConfig, type HttpFaceEvent, type ServeHttpInput } from '../src/http/effect.ts';
 
 export interface ApiServerInput {
@@ -34,6 +35,8 @@ export interface ApiServerInput {
   snapshotEvery?: number;
   /** The Kubernetes HTTPS face (kubectl's); absent: the NATS face alone. */
   http?: HttpFaceConfig;
+  /** Admission plugins to turn on or off (--enable-admission-plugins / --disable-admission-plugins). */
+  admission?: AdmissionSelection;
 }
 
 interface ApiServerContext {
@@ -42,6 +45,7 @@ interface ApiServerContext {
   watchCacheSize?: number;
   snapshotEvery?: number;
   http?: HttpFaceConfig;
+  admission?: AdmissionSelection;
   /** Where the HTTP face listens once it does: "https://127.0.0.1:6443". */
   httpUrl?: string;
   insecureHttpUrl?: string;
@@ -80,6 +84,7 @@ export const apiServerMachine = setup({
     watchCacheSize: input.watchCacheSize,
     snapshotEvery: input.snapshotEvery,
     http: input.http,
+    admission: input.admission,
     connectAttempts: 0,
     replayed: 0,
     replayTarget: 0,
@@ -90,7 +95,7 @@ export const apiServerMachine = setup({
     connecting: {
       invoke: {
         src: 'connectToLog',
-        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, snapshotEvery: context.snapshotEvery, ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
+        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, snapshotEvery: context.snapshotEvery, admission: context.admission, ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
         onDone: {
           target: 'online',
           actions: assign({ connection: ({ event }) => event.output, connectAttempts: 0 }),

@@ -5,7 +5,7 @@
  * under `jetkube run <component>`.
  */
 import { assign, setup, type ActorRefFrom } from 'xstate';
-import { apiServerMachine } from './apiserver.machine.ts';
+import { apiServerMachine, type ApiServerInput } from './apiserver.machine.ts';
 import { controllerManagerMachine } from './controller-manager.machine.ts';
 import { ingressMachine, type IngressControllerInput } from './ingress.machine.ts';
 import { clusterDnsMachine, type ClusterDnsInput } from './dns.machine.ts';
@@ -27,6 +27,8 @@ export interface SupervisorInput {
   http?: HttpFaceConfig;
   /** Run the controller manager too (default true). */
   controllerManager?: boolean;
+  /** Added to every API server's input (its admission plugins). */
+  apiServerOptions?: Pick<ApiServerInput, 'admission'>;
   /** The controller manager's options (e.g. where the local-path provisioner keeps volumes). */
   controllerManagerOptions?: ControllerManagerOptions;
   /** Run the scheduler too (default true). */
@@ -92,7 +94,7 @@ export const supervisorMachine = setup({
         spawn('apiserver', {
           id: `apiserver-${i}`,
           systemId: `apiserver-${i}`,
-          input: { natsUrl: input.natsUrl, name: `apiserver-${i}`, ...(i === 0 && input.http ? { http: input.http } : {}) },
+          input: { natsUrl: input.natsUrl, name: `apiserver-${i}`, ...input.apiServerOptions, ...(i === 0 && input.http ? { http: input.http } : {}) },
         }),
       ),
       ...(input.controllerManager === false

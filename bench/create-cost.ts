@@ -23,7 +23,7 @@ import { timestamp } from '../src/apiserver/deps.ts';
 import { recordWrite } from '../src/apiserver/field-manager.ts';
 import { readIncomingObject } from '../src/apiserver/incoming.ts';
 import type { ApiRequest } from '../src/apiserver/request.ts';
-import { nextVersion } from '../src/apiserver/verbs/update.ts';
+import { candidateVersion } from '../src/apiserver/verbs/update.ts';
 import { referenceAppliedFields, referenceRecordWrite, referenceWithManagers } from '../test/support/managed-fields-reference.ts';
 import { nginx } from '../test/support/manifests.ts';
 
@@ -100,7 +100,7 @@ function updated(rt: ResourceType, body: KubeObject, change: (o: KubeObject) => 
   const before = recordWrite(rt, undefined, created(rt, body), request(rt, 'create', 'kubectl-create'), NOW);
   const incoming = structuredClone(before);
   change(incoming);
-  return { before, after: nextVersion(rt, before, incoming) };
+  return { before, after: candidateVersion(rt, before, incoming) };
 }
 
 /** The pure part of verbs/create.ts: all of it but the namespace admission and the append. */

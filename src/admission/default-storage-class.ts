@@ -12,6 +12,7 @@
  */
 import { isPlainObject, type KubeObject } from '../api/object.ts';
 import { ANN_BETA_DEFAULT_CLASS, ANN_BETA_STORAGE_CLASS, ANN_DEFAULT_CLASS } from '../controllers/volume/annotations.ts';
+import type { AdmissionPlugin } from './plugin.ts';
 
 export function isDefaultStorageClass(storageClass: KubeObject): boolean {
   const annotations = storageClass.metadata.annotations ?? {};
@@ -34,3 +35,9 @@ export function defaultStorageClass(claim: KubeObject, storageClasses: readonly 
   if (!chosen?.metadata.name) return claim;
   return { ...claim, spec: { ...spec, storageClassName: chosen.metadata.name } };
 }
+
+export const defaultStorageClassPlugin: AdmissionPlugin = {
+  name: 'DefaultStorageClass',
+  handles: (a) => a.operation === 'CREATE' && a.resource.key === 'persistentvolumeclaims' && a.subresource === undefined,
+  admit: (a, context) => defaultStorageClass(a.object, context.store.list('storageclasses.storage.k8s.io').items),
+};

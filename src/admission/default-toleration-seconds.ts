@@ -9,6 +9,7 @@
  * Kubernetes runs it on pod create and update (not on subresources).
  */
 import type { KubeObject } from '../api/object.ts';
+import { podsOnly, type AdmissionPlugin } from './plugin.ts';
 
 export const NOT_READY_TAINT_KEY = 'node.kubernetes.io/not-ready';
 export const UNREACHABLE_TAINT_KEY = 'node.kubernetes.io/unreachable';
@@ -47,3 +48,9 @@ export function defaultTolerationSeconds(pod: KubeObject, options: DefaultTolera
   if (added.length === 0) return pod;
   return { ...pod, spec: { ...spec, tolerations: [...tolerations, ...added] } };
 }
+
+export const defaultTolerationSecondsPlugin: AdmissionPlugin = {
+  name: 'DefaultTolerationSeconds',
+  handles: podsOnly(['CREATE', 'UPDATE']),
+  admit: (a) => defaultTolerationSeconds(a.object),
+};

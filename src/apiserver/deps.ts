@@ -6,6 +6,8 @@ import type { ObjectStore } from '../store/object-store.ts';
 import type { WatchCache } from '../store/watch-cache.ts';
 import type { RegistryLog } from '../../streams/registry-log.ts';
 import type { Logger } from '../log.ts';
+import { admissionChainFor } from '../admission/plugins.ts';
+import type { AdmissionChain } from '../admission/chain.ts';
 import { OwnWrites } from './own-writes.ts';
 import { ReadBarrier } from './read-barrier.ts';
 
@@ -19,15 +21,18 @@ export interface ApiDeps {
   newUid: () => string;
   random: () => number;
   logger: Logger;
+  /** The enabled admission plugins every write passes through. */
+  admission: AdmissionChain;
 }
 
-export function createApiDeps(parts: Omit<ApiDeps, 'reads' | 'ownWrites' | 'now' | 'newUid' | 'random'> & Partial<ApiDeps>): ApiDeps {
+export function createApiDeps(parts: Omit<ApiDeps, 'reads' | 'ownWrites' | 'now' | 'newUid' | 'random' | 'admission'> & Partial<ApiDeps>): ApiDeps {
   return {
     ownWrites: new OwnWrites(() => parts.store.revision),
     now: () => new Date(),
     newUid: () => crypto.randomUUID(),
     random: Math.random,
     reads: new ReadBarrier(parts.log, parts.store),
+    admission: admissionChainFor(),
     ...parts,
   };
 }

@@ -4,6 +4,7 @@
  * them; this file is where they touch the world.
  */
 import { fromCallback, fromPromise, type AnyEventObject } from 'xstate';
+import { admissionChainFor, type AdmissionSelection } from '../admission/plugins.ts';
 import { connectNats, drainNats, type NatsConnection } from '../../streams/connection.ts';
 import { ensureRegistryStream } from '../../streams/registry-stream.ts';
 import { ensureLogsStream } from '../../streams/logs-stream.ts';
@@ -63,6 +64,8 @@ export interface ConnectInput {
   pkiDir?: string;
   /** Write a snapshot every this many revisions (default 10,000; 0: only on request). */
   snapshotEvery?: number;
+  /** Admission plugins turned on or off beyond the defaults. */
+  admission?: AdmissionSelection;
 }
 
 export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async ({ input }) => {
@@ -85,7 +88,7 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
         return { firstSeq: firstWholeRevision(bounds.firstSeq, compaction), lastSeq: bounds.lastSeq };
       },
     });
-    const deps = createApiDeps({ log, store, watchCache, logger });
+    const deps = createApiDeps({ log, store, watchCache, logger, admission: admissionChainFor(input.admission) });
     const metrics = new ApiServerMetrics({
       get revision() {
         return store.revision;

@@ -19,7 +19,7 @@ export interface UpdateSpec {
   /** The resourceVersion the caller based its change on; a mismatch is a 409. */
   expectedResourceVersion?: string;
   /** Given the current object, the next one; throws a StatusError to refuse. */
-  next(current: KubeObject): KubeObject;
+  next(current: KubeObject): KubeObject | Promise<KubeObject>;
   dryRun?: boolean;
   requestId?: string;
 }
@@ -39,7 +39,7 @@ export async function guaranteedUpdate(deps: ApiDeps, rt: ResourceType, key: Obj
     if (spec.expectedResourceVersion !== undefined && spec.expectedResourceVersion !== currentVersion) {
       throw conflict(rt.plural, rt.group, key.name, STALE_OBJECT);
     }
-    const next = spec.next(current);
+    const next = await spec.next(current);
     const { resourceVersion: _ignored, ...nextMeta } = next.metadata;
     const unversioned = { ...next, metadata: nextMeta };
     if (isDeepStrictEqual(withResourceVersion(unversioned, Number(currentVersion)), current)) return { object: current };

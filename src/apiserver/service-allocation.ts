@@ -261,13 +261,13 @@ export async function guaranteedUpdateWithAllocations(deps: ApiDeps, rt: Resourc
   await deps.reads.consistent();
   const current = deps.store.get(key.resource, key.namespace, key.name);
   if (!current) return guaranteedUpdate(deps, rt, key, spec);
-  const allocated = await allocateServiceValues(deps, spec.next(current), current);
+  const allocated = await allocateServiceValues(deps, await spec.next(current), current);
   let result: UpdateResult;
   try {
     result = await guaranteedUpdate(deps, rt, key, {
       ...spec,
-      next: (stored) => {
-        const next = spec.next(stored);
+      next: async (stored) => {
+        const next = await spec.next(stored);
         const wants = allocationWants(next, stored);
         const ports = new Map([...allocated.nodePorts].filter(([i]) => wants.nodePorts.some((w) => w.portIndex === i && w.requested === undefined)));
         return withAllocations(next, wants.clusterIP && !wants.clusterIP.requested ? allocated.clusterIP : undefined, ports);

@@ -24,6 +24,7 @@ import { NATS_FLAG, natsUrlFrom, parseFlags } from './flags.ts';
 import { prepareHttpFace, HTTP_FLAGS, HTTP_HELP, writeAdminKubeconfig } from '../http/setup.ts';
 import { parseHostPort } from '../http/address.ts';
 import { loadPki } from '../http/pki.ts';
+import { ADMISSION_FLAGS, ADMISSION_HELP, admissionSelectionFrom } from './admission-flags.ts';
 
 const log = componentLogger('up');
 
@@ -37,16 +38,18 @@ const UP_HELP = `Usage: jetkube up [--data-dir DIR] [--nats-url URL] [--api-serv
   --simulated-nodes N    kubelets with the simulated runtime, on one connection (default 0)
   --ingress-address A    where the ingress controller listens (default 127.0.0.1:80, else :8080); "none" for no ingress
 ${HTTP_HELP}
+${ADMISSION_HELP}
 Run several clusters side by side with different --data-dir and --nats-url ports.
 `;
 
 export async function upCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(
     args,
-    { ...NATS_FLAG, ...HTTP_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' }, 'ingress-address': { type: 'string' } },
+    { ...NATS_FLAG, ...HTTP_FLAGS, ...ADMISSION_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' }, 'ingress-address': { type: 'string' } },
     UP_HELP,
   );
   const natsUrl = natsUrlFrom(values);
+  const admission = admissionSelectionFrom(values);
   const dataDir = resolve((values['data-dir'] as string | undefined) ?? 'data');
   const apiServers = Number(values['api-servers'] ?? 1);
   const nodes = processNodePlan(Number(values.nodes ?? 1), dataDir, hostname().toLowerCase());
@@ -63,6 +66,7 @@ export async function upCommand(args: string[]): Promise<number> {
     input: {
       natsUrl,
       apiServers,
+      apiServerOptions: { admission },
       http: http.config,
       nodes,
       simulatedNodes,
@@ -132,7 +136,7 @@ ${DEFAULT_POD_CIDR} if none comes within a minute).
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { ...NATS_FLAG, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' } },
+    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' } },
     RUN_HELP,
   );
   const component = positionals[0];
@@ -140,7 +144,7 @@ export async function runCommand(args: string[]): Promise<number> {
   let actor: AnyActorRef;
   switch (component) {
     case 'apiserver':
-      actor = createActor(apiServerMachine, { input: { natsUrl, name: (values.name as string | undefined) ?? 'apiserver' } });
+      actor = createActor(apiServerMachine, { input: { natsUrl, name: (values.name as string | undefined) ?? 'apiserver', admission: admissionSelectionFrom(values) } });
       break;
     case 'controller-manager':
       actor = createActor(controllerManagerMachine, { input: { natsUrl } });

@@ -36,6 +36,18 @@ describe('kubectl delete namespace', { timeout: 120_000 }, () => {
     assert.equal((await cluster.client.list('configmaps', 'team-a')).items.length, 0);
   });
 
+  it('refuses to delete the namespaces the cluster lives in (NamespaceLifecycle), writing nothing', async () => {
+    const before = await cluster.client.get('namespaces', '', 'kube-system');
+    for (const name of ['default', 'kube-system', 'kube-public']) {
+      const deleted = await cluster.kubectl('delete', 'namespace', name);
+      assert.notEqual(deleted.code, 0);
+      assert.equal(deleted.stderr.trim(), `Error from server (Forbidden): namespaces "${name}" is forbidden: this namespace may not be deleted`);
+    }
+    const after = await cluster.client.get('namespaces', '', 'kube-system');
+    assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion);
+    assert.equal(after.metadata.deletionTimestamp, undefined);
+  });
+
   it('PUT /api/v1/namespaces/{name}/finalize through kubectl replace --raw', async () => {
     // Stop the controllers first so the finalizer is ours to remove.
     manager.send({ type: 'stop' });

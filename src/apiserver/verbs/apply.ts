@@ -46,12 +46,12 @@ export async function apply(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
   const schema = schemaFor(rt);
   const result = await guaranteedUpdateWithAllocations(deps, rt, key, {
     expectedResourceVersion: pinned,
-    next: (current) => {
+    next: async (current) => {
       const now = timestamp(deps.now());
       const options = { manager, force: request.options?.force === true, now, apiVersion: rt.apiVersion };
       const merged = serverSideApply(current, applied, schema, options);
       const { resourceVersion: _rv, ...mergedMeta } = merged.object.metadata;
-      const next = nextVersion(rt, current, { ...merged.object, metadata: mergedMeta });
+      const next = await nextVersion(deps, rt, request, current, { ...merged.object, metadata: mergedMeta });
       if (deepEqual(withoutManagedFields(next), withoutManagedFields(current)) && sameOwnership(merged.managers, managersOf(current))) return current;
       return withManagers(next, merged.managers);
     },

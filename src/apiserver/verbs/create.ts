@@ -1,13 +1,13 @@
 /**
- * create: decode, prepare (uid, timestamps, generateName), default, validate, admit, then
- * append ADDED with the subject's last sequence as the expected one. That sequence is 0
+ * create: decode, prepare (uid, timestamps, generateName), default, admit (the mutating
+ * plugins), validate, admit (the validating plugins), then append ADDED with the subject's last sequence as the expected one. That sequence is 0
  * for a name never used and the tombstone's sequence after a delete, so creating again
  * after a delete is the same compare-and-set. A lost race re-reads: the winner may have
  * created the object (409 AlreadyExists) or deleted it (try again).
  */
 import { alreadyExists, conflict, invalid } from '../../api/errors.ts';
 import type { KubeObject, ObjectKey } from '../../api/object.ts';
-import { admitCreate } from '../../admission/mutating.ts';
+import type { AdmissionAttributes } from '../../admission/plugin.ts';
 import { applyDefaults } from '../../api/defaults.ts';
 import { prepareCreate, randomNameSuffix } from '../../api/metadata.ts';
 import { validateObject } from '../../api/validation.ts';
@@ -17,7 +17,6 @@ import { schemaFor } from '../../api/schema/index.ts';
 import { appliedCreatorEntries } from '../../api/server-side-apply.ts';
 import { fieldManagerOf, recordWrite } from '../field-manager.ts';
 import { timestamp, type ApiDeps } from '../deps.ts';
-import { admitNamespace } from '../namespace-lifecycle.ts';
 import { readIncomingObject } from '../incoming.ts';
 import type { ApiReply, ApiRequest } from '../request.ts';
 import { objectKey, resolveResource, withResourceVersion } from '../resolve.ts';
@@ -39,11 +38,22 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
       uid: deps.newUid(),
       nameSuffix: randomNameSuffix(deps.random),
     });
-    const object = withCreator(rt, incoming, admitCreate(rt, applyDefaults(rt, prepared), () => deps.store.list('storageclasses.storage.k8s.io').items), request, now);
-    const name = object.metadata.name ?? '';
+    const defaulted = applyDefaults(rt, prepared);
+    const name = defaulted.metadata.name ?? '';
+    const attributes: AdmissionAttributes = {
+      operation: 'CREATE',
+      resource: rt,
+      namespace: defaulted.metadata.namespace ?? '',
+      name,
+      object: defaulted,
+      user: request.user,
+      dryRun: request.options?.dryRun === true,
+    };
+    const mutated = deps.admission.admit(attributes, deps);
+    const object = withCreator(rt, incoming, mutated instanceof Promise ? await mutated : mutated, request, now);
     const errors = validateObject(rt, object);
     if (errors.length > 0) throw invalid(rt.kind, rt.group, name, errors);
-    await admitNamespace(deps, rt, object);
+    await deps.admission.validate({ ...attributes, object }, deps);
     if (request.options?.dryRun) return { ok: true, body: object, code: 201, warnings };
 
     const key = objectKey(rt, request, name);

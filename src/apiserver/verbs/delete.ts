@@ -15,12 +15,13 @@ import { objectKey, resolveResource } from '../resolve.ts';
 import { appendChange, MAX_WRITE_ATTEMPTS } from '../write.ts';
 import { releaseUnheld } from '../service-allocation.ts';
 import { listObjects } from './list.ts';
+import type { UserInfo } from '../../auth/attributes.ts';
 
 export async function remove(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
   const rt = resolveResource(request);
   const key = objectKey(rt, request);
   await deps.reads.consistent();
-  const result = await deleteOne(deps, rt, key, request.options ?? {}, request.requestId);
+  const result = await deleteOne(deps, rt, key, request.options ?? {}, request.requestId, request.user);
   return { ok: true, body: result.object, code: result.removed ? 200 : 202 };
 }
 
@@ -31,7 +32,7 @@ export async function removeCollection(deps: ApiDeps, request: ApiRequest): Prom
   for (const item of listed.items) {
     const key = objectKey(rt, request, item.metadata.name);
     try {
-      deleted.push((await deleteOne(deps, rt, { ...key, namespace: item.metadata.namespace ?? '' }, request.options ?? {})).object);
+      deleted.push((await deleteOne(deps, rt, { ...key, namespace: item.metadata.namespace ?? '' }, request.options ?? {}, undefined, request.user)).object);
     } catch (error) {
       if (!(error instanceof StatusError && error.code === 404)) throw error;
     }
@@ -46,11 +47,13 @@ export async function deleteOne(
   key: ObjectKey,
   options: RequestOptions,
   requestId?: string,
+  user?: UserInfo,
 ): Promise<{ object: KubeObject; removed: boolean }> {
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const current = deps.store.get(key.resource, key.namespace, key.name);
     if (!current) throw notFound(rt.plural, rt.group, key.name);
     checkPreconditions(rt, current, options);
+    await admitDelete(deps, rt, current, options, user);
     const currentSeq = Number(current.metadata.resourceVersion);
     const decision = prepareDelete(rt, current, {
       now: timestamp(deps.now()),
@@ -73,6 +76,22 @@ export async function deleteOne(
     await deps.reads.atLeast(outcome.currentSeq);
   }
   throw conflict(rt.plural, rt.group, key.name, 'too many concurrent writers; try again');
+}
+
+/** The validating plugins see a delete too (NamespaceLifecycle keeps the system namespaces). */
+function admitDelete(deps: ApiDeps, rt: ResourceType, current: KubeObject, options: RequestOptions, user: UserInfo | undefined): void | Promise<void> {
+  return deps.admission.validate(
+    {
+      operation: 'DELETE',
+      resource: rt,
+      namespace: current.metadata.namespace ?? '',
+      name: current.metadata.name ?? '',
+      object: current,
+      user,
+      dryRun: options.dryRun === true,
+    },
+    deps,
+  );
 }
 
 function checkPreconditions(rt: ResourceType, current: KubeObject, options: RequestOptions): void {

@@ -30,11 +30,11 @@ export async function patch(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
   let warnings: string[] = [];
   const result = await guaranteedUpdateWithAllocations(deps, rt, key, {
     expectedResourceVersion: pinned,
-    next: (current) => {
+    next: async (current) => {
       const patched = applyPatch(patchType, current, request.body, schemaFor(rt));
       const incoming = readIncomingObject(rt, { ...request, body: patched });
       warnings = incoming.warnings;
-      const next = nextVersion(rt, current, withoutVersion(incoming.object), updateSubresource(request.subresource));
+      const next = await nextVersion(deps, rt, request, current, withoutVersion(incoming.object), updateSubresource(request.subresource));
       return recordWrite(rt, current, next, request, timestamp(deps.now()));
     },
     dryRun: request.options?.dryRun,

@@ -15,6 +15,7 @@ import { guaranteedUpdateWithAllocations } from '../service-allocation.ts';
 import { carryAllocatedValues } from '../../net/service-allocation-rules.ts';
 import { readIncomingObject } from '../incoming.ts';
 import type { ApiReply, ApiRequest, Subresource, UpdateSubresource } from '../request.ts';
+import type { AdmissionAttributes } from '../../admission/plugin.ts';
 import { objectKey, resolveResource } from '../resolve.ts';
 
 export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiReply> {
@@ -24,22 +25,54 @@ export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
   const expected = incoming.metadata.resourceVersion;
   const result = await guaranteedUpdateWithAllocations(deps, rt, key, {
     expectedResourceVersion: expected ? String(expected) : undefined,
-    next: (current) => recordWrite(rt, current, nextVersion(rt, current, incoming, updateSubresource(request.subresource)), request, timestamp(deps.now())),
+    next: async (current) => recordWrite(rt, current, await nextVersion(deps, rt, request, current, incoming, updateSubresource(request.subresource)), request, timestamp(deps.now())),
     dryRun: request.options?.dryRun,
     requestId: request.requestId,
   });
   return { ok: true, body: result.object, warnings };
 }
 
-/** The pure step shared by update and patch: prepare, default, validate against the old object. */
-export function nextVersion(rt: ResourceType, current: KubeObject, incoming: KubeObject, subresource?: UpdateSubresource): KubeObject {
+/**
+ * The step shared by update, patch and apply: prepare and default the new version, run
+ * the mutating admission plugins, validate it against the old object, then the
+ * validating plugins. Synchronous unless a plugin needs to wait.
+ */
+export function nextVersion(
+  deps: ApiDeps,
+  rt: ResourceType,
+  request: ApiRequest,
+  current: KubeObject,
+  incoming: KubeObject,
+  subresource?: UpdateSubresource,
+): KubeObject | Promise<KubeObject> {
+  const candidate = candidateVersion(rt, current, incoming, subresource);
+  const attributes: AdmissionAttributes = {
+    operation: 'UPDATE',
+    resource: rt,
+    subresource,
+    namespace: current.metadata.namespace ?? '',
+    name: current.metadata.name ?? '',
+    object: candidate,
+    oldObject: current,
+    user: request.user,
+    dryRun: request.options?.dryRun === true,
+  };
+  const validated = (next: KubeObject): KubeObject | Promise<KubeObject> => {
+    const errors = validateObject(rt, next, current);
+    if (errors.length > 0) throw invalid(rt.kind, rt.group, current.metadata.name ?? '', errors);
+    const admitted = deps.admission.validate({ ...attributes, object: next }, deps);
+    return admitted instanceof Promise ? admitted.then(() => next) : next;
+  };
+  const mutated = deps.admission.admit(attributes, deps);
+  return mutated instanceof Promise ? mutated.then(validated) : validated(mutated);
+}
+
+/** The pure start of every update: the incoming version prepared against the stored one, and defaulted. */
+export function candidateVersion(rt: ResourceType, current: KubeObject, incoming: KubeObject, subresource?: UpdateSubresource): KubeObject {
   const prepared = prepareUpdate(rt, current, incoming, subresource ? { subresource } : {});
   const defaulted = applyDefaults(rt, prepared);
   // A Service keeps its allocated values unless changed, and drops those its new type does not use.
-  const next = rt.key === 'services' ? carryAllocatedValues(current, defaulted) : defaulted;
-  const errors = validateObject(rt, next, current);
-  if (errors.length > 0) throw invalid(rt.kind, rt.group, current.metadata.name ?? '', errors);
-  return next;
+  return rt.key === 'services' ? carryAllocatedValues(current, defaulted) : defaulted;
 }
 
 /** The subresource an update or patch writes; resolveResource refuses binding, eviction and token there. */
