@@ -10,7 +10,6 @@
  * (FailedPodBackoff) before the next replacement.
  */
 import type { KubeObject } from '../../api/object.ts';
-import { labelSelectorMatches, type LabelSelector } from '../../api/selectors.ts';
 import { StatusError } from '../../api/errors.ts';
 import type { ApiClient } from '../../client/api-client.ts';
 import { realClock, type Clock } from '../../informer/clock.ts';
@@ -24,6 +23,7 @@ import { ApiEventRecorder, type EventRecorder } from '../runtime/events.ts';
 import { Expectations } from '../runtime/expectations.ts';
 import { slowStartBatches } from '../runtime/slow-start.ts';
 import { controllerRef, ownerKey } from '../runtime/owner.ts';
+import { ownedPodHandlers } from '../runtime/owned-pods.ts';
 import { FailedPodBackoff } from './backoff.ts';
 import { decideDaemonSet, type DaemonSetAction } from './decide.ts';
 import { targetNodeName } from './eligibility.ts';
@@ -62,11 +62,6 @@ export function newDaemonSetController(
     const ref = controllerRef(o);
     return ref?.kind === 'DaemonSet' && ref.apiVersion.startsWith('apps/') ? ownerKey(o, ref) : undefined;
   };
-  const enqueueMatching = (o: KubeObject) => {
-    for (const ds of sets.indexer.byIndex(NAMESPACE_INDEX, o.metadata.namespace ?? '')) {
-      if (labelSelectorMatches((ds.spec as { selector?: LabelSelector }).selector, o.metadata.labels)) controller.enqueue(objectKey(ds));
-    }
-  };
   const enqueueAll = () => {
     for (const ds of sets.indexer.list()) controller.enqueue(objectKey(ds));
   };
@@ -79,30 +74,15 @@ export function newDaemonSetController(
       controller.enqueue(key);
     },
   });
-  controller.watch(pods, {
-    onAdd: (pod) => {
-      const key = dsKeyOf(pod);
-      if (!key) return enqueueMatching(pod);
-      if (pod.metadata.deletionTimestamp) expectations.deletionObserved(key, objectKey(pod));
-      else expectations.creationObserved(key);
-      controller.enqueue(key);
-    },
-    onUpdate: (old, pod) => {
-      const before = dsKeyOf(old);
-      const key = dsKeyOf(pod);
-      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && key) expectations.deletionObserved(key, objectKey(pod));
-      if (before && before !== key) controller.enqueue(before);
-      if (key) controller.enqueue(key);
-      else enqueueMatching(pod);
-    },
-    onDelete: (o) => {
-      const pod = deletedObject(o);
-      const key = dsKeyOf(pod);
-      if (!key) return;
-      expectations.deletionObserved(key, objectKey(pod));
-      controller.enqueue(key);
-    },
-  });
+  controller.watch(
+    pods,
+    ownedPodHandlers({
+      ownerKeyOf: dsKeyOf,
+      expectations,
+      enqueue: (key) => controller.enqueue(key),
+      ownersIn: (namespace) => sets.indexer.byIndex(NAMESPACE_INDEX, namespace),
+    }),
+  );
   controller.watch(nodes, {
     onAdd: enqueueAll,
     onUpdate: (old, node) => {

@@ -8,7 +8,6 @@
  * gone or finished (Kubernetes' orphan queue), so a deleted Job's pods can be deleted.
  */
 import type { KubeObject } from '../../api/object.ts';
-import { labelSelectorMatches, type LabelSelector } from '../../api/selectors.ts';
 import { StatusError } from '../../api/errors.ts';
 import type { ApiClient } from '../../client/api-client.ts';
 import { realClock, type Clock } from '../../informer/clock.ts';
@@ -20,6 +19,7 @@ import { ApiEventRecorder, type EventRecorder } from '../runtime/events.ts';
 import { slowStartBatches } from '../runtime/slow-start.ts';
 import { Expectations } from '../runtime/expectations.ts';
 import { controllerRef, newControllerRef, ownerKey } from '../runtime/owner.ts';
+import { ownedPodHandlers } from '../runtime/owned-pods.ts';
 import type { PodBackoff } from './backoff.ts';
 import { decideJob, isJobFinished, JOB_TRACKING_FINALIZER, type JobAction } from './decide.ts';
 
@@ -56,11 +56,6 @@ export function newJobController(client: ApiClient, factory: SharedInformerFacto
     const key = ownerKey(pod, ref);
     return jobInformer.indexer.get(key)?.metadata.uid === ref.uid ? key : undefined;
   };
-  const enqueueMatching = (pod: KubeObject) => {
-    for (const job of jobInformer.indexer.byIndex(NAMESPACE_INDEX, pod.metadata.namespace ?? '')) {
-      if (labelSelectorMatches((job.spec as { selector?: LabelSelector }).selector, pod.metadata.labels)) controller.enqueue(objectKey(job));
-    }
-  };
   /** A pod that holds our finalizer but whose Job will not release it. */
   const maybeOrphan = (pod: KubeObject) => {
     if (!hasTrackingFinalizer(pod)) return;
@@ -81,36 +76,16 @@ export function newJobController(client: ApiClient, factory: SharedInformerFacto
       for (const pod of podInformer.indexer.byIndex(OWNER_UID_INDEX, job.metadata.uid ?? '')) maybeOrphan(pod);
     },
   });
-  controller.watch(podInformer, {
-    onAdd: (pod) => {
-      const jobKey = jobKeyFor(pod);
-      if (!jobKey) {
-        maybeOrphan(pod);
-        if (!controllerRef(pod)) enqueueMatching(pod);
-        return;
-      }
-      if (pod.metadata.deletionTimestamp) expectations.deletionObserved(jobKey, objectKey(pod));
-      else expectations.creationObserved(jobKey);
-      controller.enqueue(jobKey);
-      maybeOrphan(pod);
-    },
-    onUpdate: (old, pod) => {
-      const oldKey = jobKeyFor(old);
-      const jobKey = jobKeyFor(pod);
-      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && jobKey) expectations.deletionObserved(jobKey, objectKey(pod));
-      if (oldKey && oldKey !== jobKey) controller.enqueue(oldKey);
-      if (jobKey) controller.enqueue(jobKey);
-      else if (!controllerRef(pod)) enqueueMatching(pod);
-      maybeOrphan(pod);
-    },
-    onDelete: (o) => {
-      const pod = deletedObject(o);
-      const jobKey = jobKeyFor(pod);
-      if (!jobKey) return;
-      expectations.deletionObserved(jobKey, objectKey(pod));
-      controller.enqueue(jobKey);
-    },
-  });
+  controller.watch(
+    podInformer,
+    ownedPodHandlers({
+      ownerKeyOf: jobKeyFor,
+      expectations,
+      enqueue: (key) => controller.enqueue(key),
+      ownersIn: (namespace) => jobInformer.indexer.byIndex(NAMESPACE_INDEX, namespace),
+      afterEach: maybeOrphan,
+    }),
+  );
 
   controller.reconcileWith(async (key): Promise<ReconcileResult> => {
     if (key.startsWith(ORPHAN_PREFIX)) return releaseOrphan(client, podInformer.indexer.get(key.slice(ORPHAN_PREFIX.length)));

@@ -9,7 +9,6 @@
  * reports it as the ReplicaFailure condition (and drops it after a sync without one).
  */
 import type { KubeObject } from '../../api/object.ts';
-import { labelSelectorMatches, type LabelSelector } from '../../api/selectors.ts';
 import { StatusError } from '../../api/errors.ts';
 import type { ApiClient } from '../../client/api-client.ts';
 import { realClock, type Clock } from '../../informer/clock.ts';
@@ -21,6 +20,7 @@ import { ApiEventRecorder, type EventRecorder } from '../runtime/events.ts';
 import { slowStartBatches } from '../runtime/slow-start.ts';
 import { Expectations } from '../runtime/expectations.ts';
 import { controllerRef, newControllerRef, ownerKey } from '../runtime/owner.ts';
+import { ownedPodHandlers } from '../runtime/owned-pods.ts';
 import { decideReplicaSet, type ManageFailure, type ReplicaSetAction } from './decide.ts';
 
 export const REPLICASETS = 'replicasets.apps';
@@ -48,11 +48,6 @@ export function newReplicaSetController(
     const ref = controllerRef(pod);
     return ref?.kind === 'ReplicaSet' && ref.apiVersion.startsWith('apps/') ? ownerKey(pod, ref) : undefined;
   };
-  const enqueueMatching = (pod: KubeObject) => {
-    for (const rs of rsInformer.indexer.byIndex(NAMESPACE_INDEX, pod.metadata.namespace ?? '')) {
-      if (labelSelectorMatches((rs.spec as { selector?: LabelSelector }).selector, pod.metadata.labels)) controller.enqueue(objectKey(rs));
-    }
-  };
 
   controller.watch(rsInformer, {
     ...enqueueObject(controller, objectKey),
@@ -63,34 +58,15 @@ export function newReplicaSetController(
       controller.enqueue(key);
     },
   });
-  controller.watch(podInformer, {
-    onAdd: (pod) => {
-      const rsKey = rsKeyFor(pod);
-      if (pod.metadata.deletionTimestamp) {
-        if (rsKey) expectations.deletionObserved(rsKey, objectKey(pod));
-      } else if (rsKey) {
-        expectations.creationObserved(rsKey);
-      } else {
-        return enqueueMatching(pod);
-      }
-      if (rsKey) controller.enqueue(rsKey);
-    },
-    onUpdate: (old, pod) => {
-      const oldKey = rsKeyFor(old);
-      const rsKey = rsKeyFor(pod);
-      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && rsKey) expectations.deletionObserved(rsKey, objectKey(pod));
-      if (oldKey && oldKey !== rsKey) controller.enqueue(oldKey);
-      if (rsKey) controller.enqueue(rsKey);
-      else enqueueMatching(pod);
-    },
-    onDelete: (o) => {
-      const pod = deletedObject(o);
-      const rsKey = rsKeyFor(pod);
-      if (!rsKey) return;
-      expectations.deletionObserved(rsKey, objectKey(pod));
-      controller.enqueue(rsKey);
-    },
-  });
+  controller.watch(
+    podInformer,
+    ownedPodHandlers({
+      ownerKeyOf: rsKeyFor,
+      expectations,
+      enqueue: (key) => controller.enqueue(key),
+      ownersIn: (namespace) => rsInformer.indexer.byIndex(NAMESPACE_INDEX, namespace),
+    }),
+  );
 
   controller.reconcileWith(async (key): Promise<ReconcileResult> => {
     const rs = rsInformer.indexer.get(key);
