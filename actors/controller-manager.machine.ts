@@ -8,35 +8,22 @@
  * connection and lets the elector release the lease, so a successor takes over at once).
  * A failed connect is retried after a pause. `leaderElect: false` runs without a Lease.
  */
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import { closeControllerSet, openControllerSet, type ControllerManagerOptions, type ControllerSet } from '../src/controllers/manager.ts';
-import type { LeaderElectionTiming, LeaseKey } from '../src/controllers/leader-election/decide.ts';
 import { controllerMachine } from './controllers/controller.machine.ts';
 import { leaderElectorMachine, type LeaderElectorParentEvent } from './leader-elector.machine.ts';
+import { candidateIdentity, electorInput, leaderElectedGuards, type LeaderElectedContext, type LeaderElectedInput } from './leader-elected.ts';
 import { publishControllerStates } from '../streams/controller-states.ts';
 import { publishControllerStatesActor } from '../src/dashboard/publish-controller-states.ts';
 
-export interface ControllerManagerInput extends ControllerManagerOptions {
-  natsUrl: string;
-  retryMs?: number;
-  /** Compete for the Lease before running controllers (default true, as --leader-elect). */
-  leaderElect?: boolean;
-  /** This candidate's holderIdentity (default: hostname_uuid, as Kubernetes). */
-  identity?: string;
-  lease?: LeaseKey;
-  leaseTiming?: Partial<LeaderElectionTiming>;
-}
+export interface ControllerManagerInput extends ControllerManagerOptions, LeaderElectedInput {}
 
-interface ControllerManagerContext {
+interface ControllerManagerContext extends LeaderElectedContext {
   input: ControllerManagerInput;
   /** This candidate's holderIdentity, also the name its controller states are published under. */
   identity: string;
   set?: ControllerSet;
   controllers: ActorRefFrom<typeof controllerMachine>[];
-  elector?: ActorRefFrom<typeof leaderElectorMachine>;
-  stopRequested: boolean;
   lastError?: string;
 }
 
@@ -59,33 +46,20 @@ export const controllerManagerMachine = setup({
   },
   guards: {
     allStopped: ({ context }) => context.controllers.every((c) => c.getSnapshot().status !== 'active'),
-    leading: ({ context }) => !context.elector || context.elector.getSnapshot().matches('leader'),
-    electorDone: ({ context }) => !context.elector || context.elector.getSnapshot().status !== 'active',
-    stopRequested: ({ context }) => context.stopRequested,
+    ...leaderElectedGuards,
   },
   delays: { retry: ({ context }) => context.input.retryMs ?? 1_000 },
 }).createMachine({
   id: 'controllerManager',
   context: ({ input, spawn }) => {
-    const identity = input.identity ?? `${hostname()}_${randomUUID()}`;
+    const identity = candidateIdentity(input);
+    const elector = electorInput(input, identity);
     return {
       input,
       identity,
       controllers: [],
       stopRequested: false,
-      elector:
-        input.leaderElect === false
-          ? undefined
-          : spawn('leaderElector', {
-              id: 'leaderElector',
-              systemId: 'leaderElector',
-              input: {
-                natsUrl: input.natsUrl,
-                identity,
-                ...(input.lease ? { lease: input.lease } : {}),
-                ...(input.leaseTiming ? { timing: input.leaseTiming } : {}),
-              },
-            }),
+      elector: elector && spawn('leaderElector', { id: 'leaderElector', systemId: 'leaderElector', input: elector }),
     };
   },
   on: { stop: { actions: assign({ stopRequested: true }) } },

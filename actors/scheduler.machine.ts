@@ -8,31 +8,19 @@
  * A failed connect or cache sync is retried after a pause. `leaderElect: false` runs
  * without a Lease. The I/O is src/scheduler/effects.ts.
  */
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { assign, setup, type ActorRefFrom } from 'xstate';
-import type { LeaderElectionTiming, LeaseKey } from '../src/controllers/leader-election/decide.ts';
 import { SCHEDULER_LEASE, schedulerEffects, type SchedulerSet } from '../src/scheduler/effects.ts';
 import type { SchedulerOptions } from '../src/scheduler/scheduler.ts';
 import { leaderElectorMachine, type LeaderElectorParentEvent } from './leader-elector.machine.ts';
+import { candidateIdentity, electorInput, leaderElectedGuards, type LeaderElectedContext, type LeaderElectedInput } from './leader-elected.ts';
 
-export interface SchedulerInput extends SchedulerOptions {
-  natsUrl: string;
-  retryMs?: number;
-  /** Compete for the Lease before scheduling (default true, as --leader-elect). */
-  leaderElect?: boolean;
-  /** This candidate's holderIdentity (default: hostname_uuid, as Kubernetes). */
-  identity?: string;
-  lease?: LeaseKey;
-  leaseTiming?: Partial<LeaderElectionTiming>;
+export interface SchedulerInput extends SchedulerOptions, LeaderElectedInput {
   syncTimeoutMs?: number;
 }
 
-interface SchedulerContext {
+interface SchedulerContext extends LeaderElectedContext {
   input: SchedulerInput;
   set?: SchedulerSet;
-  elector?: ActorRefFrom<typeof leaderElectorMachine>;
-  stopRequested: boolean;
   lastError?: string;
 }
 
@@ -50,31 +38,18 @@ export const schedulerMachine = setup({
     events: {} as SchedulerEvent,
   },
   actors: { ...schedulerEffects, leaderElector: leaderElectorMachine },
-  guards: {
-    leading: ({ context }) => !context.elector || context.elector.getSnapshot().matches('leader'),
-    electorDone: ({ context }) => !context.elector || context.elector.getSnapshot().status !== 'active',
-    stopRequested: ({ context }) => context.stopRequested,
-  },
+  guards: leaderElectedGuards,
   delays: { retry: ({ context }) => context.input.retryMs ?? 1_000 },
 }).createMachine({
   id: 'scheduler',
-  context: ({ input, spawn }) => ({
-    input,
-    stopRequested: false,
-    elector:
-      input.leaderElect === false
-        ? undefined
-        : spawn('leaderElector', {
-            id: 'leaderElector',
-            systemId: 'schedulerLeaderElector',
-            input: {
-              natsUrl: input.natsUrl,
-              identity: input.identity ?? `${hostname()}_${randomUUID()}`,
-              lease: input.lease ?? SCHEDULER_LEASE,
-              ...(input.leaseTiming ? { timing: input.leaseTiming } : {}),
-            },
-          }),
-  }),
+  context: ({ input, spawn }) => {
+    const elector = electorInput(input, candidateIdentity(input), SCHEDULER_LEASE);
+    return {
+      input,
+      stopRequested: false,
+      elector: elector && spawn('leaderElector', { id: 'leaderElector', systemId: 'schedulerLeaderElector', input: elector }),
+    };
+  },
   on: { stop: { actions: assign({ stopRequested: true }) } },
   initial: 'connecting',
   states: {
