@@ -31,6 +31,8 @@ export interface ApiServerInput {
   name?: string;
   /** How many recent changes the watch cache keeps in memory (default: the cache's own). */
   watchCacheSize?: number;
+  /** How many events may wait for one slow watcher before its watch ends with 410 (default: the cache's own). */
+  watchMaxBuffered?: number;
   /** Write a snapshot of the store every this many revisions (default 10,000; 0: only on request). */
   snapshotEvery?: number;
   /** The Kubernetes HTTPS face (kubectl's); absent: the NATS face alone. */
@@ -43,6 +45,7 @@ interface ApiServerContext {
   natsUrl: string;
   name: string;
   watchCacheSize?: number;
+  watchMaxBuffered?: number;
   snapshotEvery?: number;
   http?: HttpFaceConfig;
   admission?: AdmissionSelection;
@@ -82,6 +85,7 @@ export const apiServerMachine = setup({
     natsUrl: input.natsUrl,
     name: input.name ?? 'apiserver',
     watchCacheSize: input.watchCacheSize,
+    watchMaxBuffered: input.watchMaxBuffered,
     snapshotEvery: input.snapshotEvery,
     http: input.http,
     admission: input.admission,
@@ -95,7 +99,7 @@ export const apiServerMachine = setup({
     connecting: {
       invoke: {
         src: 'connectToLog',
-        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, snapshotEvery: context.snapshotEvery, admission: context.admission, ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
+        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, watchMaxBuffered: context.watchMaxBuffered, snapshotEvery: context.snapshotEvery, admission: context.admission, ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
         onDone: {
           target: 'online',
           actions: assign({ connection: ({ event }) => event.output, connectAttempts: 0 }),

@@ -60,6 +60,7 @@ export interface ConnectInput {
   natsUrl: string;
   name: string;
   watchCacheSize?: number;
+  watchMaxBuffered?: number;
   /** The cluster PKI (its ServiceAccount key signs TokenRequests); without it serviceaccounts/token is a 404. */
   pkiDir?: string;
   /** Write a snapshot every this many revisions (default 10,000; 0: only on request). */
@@ -81,6 +82,7 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
     await loadNewestSnapshot(store, snapshots, await log.bounds(), logger);
     const watchCache = new WatchCache(store, {
       capacity: input.watchCacheSize,
+      maxBuffered: input.watchMaxBuffered,
       readHistory: (range) => log.read(range),
       // History before the compaction point is not whole: a watch from there is 410 Expired.
       bounds: async () => {

@@ -27,7 +27,8 @@ import { serveVirtual, VIRTUAL_RESOURCES, type VirtualSources } from './virtual/
 
 export interface Pipeline {
   handle(request: ApiRequest): Promise<ApiReply>;
-  watch(request: ApiRequest, send: (event: WatchEvent) => void, ended: () => void): Promise<WatchSession>;
+  /** send may answer with a promise while the client cannot take more (a full socket): events then queue, boundedly. */
+  watch(request: ApiRequest, send: (event: WatchEvent) => void | Promise<void>, ended: () => void): Promise<WatchSession>;
 }
 
 export interface SecuritySources {

@@ -40,18 +40,32 @@ export async function serveWatch(
     session?.stop();
     if (!res.writableEnded) res.end();
   };
-  const write = (event: WatchEvent) => {
+  const write = (event: WatchEvent): void | Promise<void> => {
     if (finished) return;
+    let flushed: boolean;
     try {
-      res.write(`${JSON.stringify({ type: event.type, object: encode(event) })}\n`);
+      flushed = res.write(`${JSON.stringify({ type: event.type, object: encode(event) })}\n`);
     } catch (error) {
       logger.warn({ err: error }, 'could not encode a watch event; ending the watch');
       finish();
       return;
     }
     if (event.type === 'ERROR') finish();
+    // A client that does not read fills the socket: wait for it to drain (or go away) rather
+    // than buffer without bound here; the watch cache holds what comes meanwhile, up to its limit.
+    else if (!flushed) return untilDrained();
   };
-  const send = (event: WatchEvent) => (open ? write(event) : early.push(event));
+  const untilDrained = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  const send = (event: WatchEvent) => (open ? write(event) : void early.push(event));
 
   const gone = () => {
     clientGone = true;

@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActor, waitFor, type Actor } from 'xstate';
-import { apiServerMachine } from '../../actors/apiserver.machine.ts';
+import { apiServerMachine, type ApiServerInput } from '../../actors/apiserver.machine.ts';
 import { ApiClient } from '../../src/client/api-client.ts';
 import { adminKubeconfig, writeKubeconfig } from '../../src/http/kubeconfig.ts';
 import { ensurePki, type Pki } from '../../src/http/pki.ts';
@@ -53,12 +53,19 @@ function runKubectl(args: string[], env: Record<string, string>): Promise<Kubect
   });
 }
 
-export async function startHttpTestCluster(options: { insecure?: boolean } = {}): Promise<HttpTestCluster> {
+export interface HttpTestClusterOptions {
+  insecure?: boolean;
+  /** More of the API server's input (watch cache limits, admission plugins, ...). */
+  apiServer?: Partial<Omit<ApiServerInput, 'natsUrl' | 'name' | 'http'>>;
+}
+
+export async function startHttpTestCluster(options: HttpTestClusterOptions = {}): Promise<HttpTestCluster> {
   const dataDir = await mkdtemp(join(tmpdir(), 'jetkube-test-http-'));
   const pki = await ensurePki(join(dataDir, 'pki'));
   const nats = await startTestNats();
   const apiserver = createActor(apiServerMachine, {
     input: {
+      ...options.apiServer,
       natsUrl: nats.url,
       name: 'apiserver',
       http: { address: '127.0.0.1:0', pkiDir: pki.dir, ...(options.insecure ? { insecureAddress: '127.0.0.1:0' } : {}) },

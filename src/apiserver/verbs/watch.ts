@@ -14,7 +14,7 @@ export const BOOKMARK_INTERVAL_MS = 60_000;
 export async function watch(
   deps: ApiDeps,
   request: ApiRequest,
-  send: (event: WatchEvent) => void,
+  send: (event: WatchEvent) => void | Promise<void>,
   ended: () => void,
 ): Promise<WatchSession> {
   const rt = resolveResource(request);
@@ -30,8 +30,11 @@ export async function watch(
       kind: rt.kind,
     },
     (event) => {
-      send(event as WatchEvent);
+      // A promise (the client's socket is full) holds this watch's later events in the
+      // watch cache, which ends the watch with 410 once too many wait.
+      const sent = send(event as WatchEvent);
       if (event.type === 'ERROR') stop();
+      return sent;
     },
   );
   const timers: NodeJS.Timeout[] = [];
