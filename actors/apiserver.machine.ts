@@ -20,6 +20,7 @@ import {
   ensureSystemNamespaces,
   followLog,
   serveApiFace,
+  serveEncryptionRewrite,
   writeSnapshots,
 } from '../src/apiserver/effects.ts';
 import type { AdmissionSelection } from '../src/admission/plugins.ts';
@@ -39,6 +40,8 @@ export interface ApiServerInput {
   http?: HttpFaceConfig;
   /** Admission plugins to turn on or off (--enable-admission-plugins / --disable-admission-plugins). */
   admission?: AdmissionSelection;
+  /** The EncryptionConfiguration sealing Secrets in the log (default: <data-dir>/encryption-config.yaml, if there). */
+  encryptionConfigFile?: string;
 }
 
 interface ApiServerContext {
@@ -49,6 +52,7 @@ interface ApiServerContext {
   snapshotEvery?: number;
   http?: HttpFaceConfig;
   admission?: AdmissionSelection;
+  encryptionConfigFile?: string;
   /** Where the HTTP face listens once it does: "https://127.0.0.1:6443". */
   httpUrl?: string;
   insecureHttpUrl?: string;
@@ -74,6 +78,7 @@ export const apiServerMachine = setup({
     serveHttpFace,
     ensureSystemNamespaces,
     writeSnapshots,
+    serveEncryptionRewrite,
     closeConnection,
   },
   delays: {
@@ -89,6 +94,7 @@ export const apiServerMachine = setup({
     snapshotEvery: input.snapshotEvery,
     http: input.http,
     admission: input.admission,
+    encryptionConfigFile: input.encryptionConfigFile,
     connectAttempts: 0,
     replayed: 0,
     replayTarget: 0,
@@ -99,7 +105,7 @@ export const apiServerMachine = setup({
     connecting: {
       invoke: {
         src: 'connectToLog',
-        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, watchMaxBuffered: context.watchMaxBuffered, snapshotEvery: context.snapshotEvery, admission: context.admission, ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
+        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, watchMaxBuffered: context.watchMaxBuffered, snapshotEvery: context.snapshotEvery, admission: context.admission, ...(context.encryptionConfigFile ? { encryptionConfigFile: context.encryptionConfigFile } : {}), ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
         onDone: {
           target: 'online',
           actions: assign({ connection: ({ event }) => event.output, connectAttempts: 0 }),
@@ -142,6 +148,7 @@ export const apiServerMachine = setup({
             { src: 'serveHttpFace', input: ({ context }): ServeHttpInput => ({ connection: context.connection!, http: context.http }) },
             { src: 'ensureSystemNamespaces', input: ({ context }) => context.connection! },
             { src: 'writeSnapshots', input: ({ context }) => context.connection! },
+            { src: 'serveEncryptionRewrite', input: ({ context }) => context.connection! },
           ],
           on: {
             'http.listening': {

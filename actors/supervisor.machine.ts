@@ -18,9 +18,16 @@ import type { KubeletMetrics } from '../src/metrics/kubelet-metrics.ts';
 import type { SchedulerMetrics } from '../src/metrics/scheduler-metrics.ts';
 import type { ControllerManagerOptions } from '../src/controllers/manager.ts';
 import type { HttpFaceConfig } from '../src/http/effect.ts';
+import { natsUrlAs } from '../src/natsd/credentials.ts';
+import type { NatsUser } from '../src/natsd/users.ts';
 
 export interface SupervisorInput {
   natsUrl: string;
+  /**
+   * Connect each component as its own NATS user (src/natsd/users.ts), with the seeds
+   * from $JETKUBE_NATS_CREDENTIALS: what `jetkube up` does. Default false: anonymous.
+   */
+  natsUsers?: boolean;
   /** How many API servers to run in the queue group (default 1). */
   apiServers?: number;
   /** The HTTPS face, served by the first API server (one address cannot be bound twice). */
@@ -28,7 +35,7 @@ export interface SupervisorInput {
   /** Run the controller manager too (default true). */
   controllerManager?: boolean;
   /** Added to every API server's input (its admission plugins). */
-  apiServerOptions?: Pick<ApiServerInput, 'admission'>;
+  apiServerOptions?: Pick<ApiServerInput, 'admission' | 'encryptionConfigFile'>;
   /** The controller manager's options (e.g. where the local-path provisioner keeps volumes). */
   controllerManagerOptions?: ControllerManagerOptions;
   /** Run the scheduler too (default true). */
@@ -49,6 +56,11 @@ export interface SupervisorInput {
   kubeProxy?: false | Omit<KubeProxyInput, 'natsUrl'>;
   /** The ingress controller (default on; false to leave it out), with its options. */
   ingress?: false | Omit<IngressControllerInput, 'natsUrl'>;
+}
+
+/** The URL a component connects with: as its own user when the supervisor runs with natsUsers. */
+function natsUrlOf(input: SupervisorInput, user: NatsUser): string {
+  return input.natsUsers ? natsUrlAs(input.natsUrl, user) : input.natsUrl;
 }
 
 type ComponentRef =
@@ -94,27 +106,27 @@ export const supervisorMachine = setup({
         spawn('apiserver', {
           id: `apiserver-${i}`,
           systemId: `apiserver-${i}`,
-          input: { natsUrl: input.natsUrl, name: `apiserver-${i}`, ...input.apiServerOptions, ...(i === 0 && input.http ? { http: input.http } : {}) },
+          input: { natsUrl: natsUrlOf(input, 'apiserver'), name: `apiserver-${i}`, ...input.apiServerOptions, ...(i === 0 && input.http ? { http: input.http } : {}) },
         }),
       ),
       ...(input.controllerManager === false
         ? []
-        : [spawn('controllerManager', { id: 'controller-manager', systemId: 'controller-manager', input: { natsUrl: input.natsUrl, ...input.controllerManagerOptions } })]),
-      ...(input.scheduler === false ? [] : [spawn('scheduler', { id: 'scheduler', systemId: 'scheduler', input: { natsUrl: input.natsUrl, ...input.schedulerOptions } })]),
+        : [spawn('controllerManager', { id: 'controller-manager', systemId: 'controller-manager', input: { natsUrl: natsUrlOf(input, 'controller-manager'), ...input.controllerManagerOptions } })]),
+      ...(input.scheduler === false ? [] : [spawn('scheduler', { id: 'scheduler', systemId: 'scheduler', input: { natsUrl: natsUrlOf(input, 'scheduler'), ...input.schedulerOptions } })]),
       ...(input.nodes ?? []).map((node) =>
         spawn('kubelet', {
           id: `kubelet-${node.nodeName}`,
           systemId: `kubelet-${node.nodeName}`,
           // No podCIDR: the node IPAM controller gives each Node its /16 of 127.128.0.0/10.
-          input: { natsUrl: input.natsUrl, runtime: 'process' as const, nodeName: node.nodeName, rootDir: node.rootDir, ...(input.clusterDNS ? { clusterDNS: input.clusterDNS } : {}), ...input.kubeletOptions?.get(node.nodeName) },
+          input: { natsUrl: natsUrlOf(input, 'kubelet'), runtime: 'process' as const, nodeName: node.nodeName, rootDir: node.rootDir, ...(input.clusterDNS ? { clusterDNS: input.clusterDNS } : {}), ...input.kubeletOptions?.get(node.nodeName) },
         }),
       ),
       ...(input.simulatedNodes && input.simulatedNodes.length > 0
-        ? [spawn('simulatedFleet', { id: 'simulated-nodes', systemId: 'simulated-nodes', input: { natsUrl: input.natsUrl, nodes: input.simulatedNodes } })]
+        ? [spawn('simulatedFleet', { id: 'simulated-nodes', systemId: 'simulated-nodes', input: { natsUrl: natsUrlOf(input, 'kubelet'), nodes: input.simulatedNodes } })]
         : []),
-      ...(input.dns === false ? [] : [spawn('dns', { id: 'dns', systemId: 'dns', input: { natsUrl: input.natsUrl, ...input.dns } })]),
-      ...(input.kubeProxy === false ? [] : [spawn('kubeProxy', { id: 'kube-proxy', systemId: 'kube-proxy', input: { natsUrl: input.natsUrl, ...input.kubeProxy } })]),
-      ...(input.ingress === false ? [] : [spawn('ingress', { id: 'ingress', systemId: 'ingress', input: { natsUrl: input.natsUrl, ...input.ingress } })]),
+      ...(input.dns === false ? [] : [spawn('dns', { id: 'dns', systemId: 'dns', input: { natsUrl: natsUrlOf(input, 'dns'), ...input.dns } })]),
+      ...(input.kubeProxy === false ? [] : [spawn('kubeProxy', { id: 'kube-proxy', systemId: 'kube-proxy', input: { natsUrl: natsUrlOf(input, 'kube-proxy'), ...input.kubeProxy } })]),
+      ...(input.ingress === false ? [] : [spawn('ingress', { id: 'ingress', systemId: 'ingress', input: { natsUrl: natsUrlOf(input, 'ingress'), ...input.ingress } })]),
     ],
   }),
   initial: 'running',

@@ -23,6 +23,7 @@ import {
 import type { ApiReply, ApiRequest, Verb, WatchEvent, WatchSession } from '../src/apiserver/request.ts';
 import { VERBS } from '../src/apiserver/request.ts';
 import type { Logger } from '../src/log.ts';
+import { inboxFor } from './connection.ts';
 import { decodeToken, encodeToken } from './token.ts';
 
 // One encoder and decoder per process: the library's encode()/decode() build new ones (and
@@ -212,7 +213,7 @@ export async function watchApi(
   request: ApiRequest,
   onEvent: (event: WatchEvent) => void,
 ): Promise<WatchStream> {
-  const inbox = createInbox();
+  const inbox = inboxFor(nc);
   let expected = 1;
   let finished = false;
   let lastHeard = Date.now();

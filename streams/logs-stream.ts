@@ -23,7 +23,8 @@ import {
 } from 'nats';
 import type { ContainerLogLine, ContainerLogSink } from '../src/kubelet/log-sink.ts';
 import type { OutputStream } from '../src/runtime/runtime.ts';
-import { JS_ERR_NO_MESSAGE, JS_ERR_STREAM_NAME_IN_USE, JS_ERR_STREAM_NOT_FOUND, jsErrCode, translateError } from './errors.ts';
+import { JS_ERR_NO_MESSAGE, jsErrCode, translateError } from './errors.ts';
+import { ensureStream } from './ensure-stream.ts';
 import { encodeToken } from './token.ts';
 
 export const LOGS_STREAM = 'LOGS';
@@ -51,20 +52,9 @@ export function logsStreamConfig(): Partial<StreamConfig> & { name: string } {
   };
 }
 
-/** Creates the stream when missing (idempotent; a lost creation race is fine). */
-export async function ensureLogsStream(nc: NatsConnection): Promise<void> {
-  const jsm = await nc.jetstreamManager();
-  try {
-    await jsm.streams.info(LOGS_STREAM);
-    return;
-  } catch (error) {
-    if (jsErrCode(error) !== JS_ERR_STREAM_NOT_FOUND) throw translateError(error, `stream info ${LOGS_STREAM}`);
-  }
-  try {
-    await jsm.streams.add(logsStreamConfig());
-  } catch (error) {
-    if (jsErrCode(error) !== JS_ERR_STREAM_NAME_IN_USE) throw translateError(error, `create stream ${LOGS_STREAM}`);
-  }
+/** Creates the stream when missing, replicated as the NATS deployment calls for (idempotent). */
+export function ensureLogsStream(nc: NatsConnection): Promise<void> {
+  return ensureStream(nc, logsStreamConfig());
 }
 
 export function logSubject(namespace: string, pod: string, container: string): string {

@@ -9,7 +9,8 @@
  * copies (which is also true of kubectl exec through a real API server).
  */
 import { decode, encode } from '@msgpack/msgpack';
-import { createInbox, type Msg, type NatsConnection, type Subscription } from 'nats';
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import { inboxFor } from './connection.ts';
 import { isStatus, StatusError, fromStatus, unavailable, type Status } from '../src/api/errors.ts';
 import { encodeToken } from './token.ts';
 
@@ -57,7 +58,7 @@ export async function openNodeStream(
   onFrame: (frame: Uint8Array) => void,
   timeoutMs = 10_000,
 ): Promise<NodeStreamConnection> {
-  const inbox = createInbox();
+  const inbox = inboxFor(nc);
   const sub = nc.subscribe(inbox, { callback: (_err, msg) => onFrame(msg.data) });
   let reply: OpenReply;
   try {
@@ -130,7 +131,7 @@ function answer(nc: NatsConnection, msg: Msg, handler: NodeStreamHandler): void 
     msg.respond(encode({ ok: true, input: '' } satisfies OpenReply));
     return;
   }
-  const input = createInbox();
+  const input = inboxFor(nc);
   let onClientFrame: ((frame: Uint8Array) => void) | undefined;
   const early: Uint8Array[] = [];
   const sub = nc.subscribe(input, {

@@ -16,6 +16,9 @@
  *   is reported as SequenceGapError, since the log never has holes).
  * - Entries are decoded once and carry their object with resourceVersion = seq. A body
  *   that does not decode is skipped, logged and counted in `stats.malformed`.
+ * - With an encryption config, Secrets are sealed on append and opened on read; one that
+ *   does not open is handed on as a withheld stand-in, logged and counted in
+ *   `stats.withheld` (without a config, stand-ins are the expected answer and not logged).
  */
 import {
   type ConsumerMessages,
@@ -31,7 +34,8 @@ import { componentLogger } from '../src/log.ts';
 import type { LogEntry, LogRecord } from '../src/store/log-entry.ts';
 import { LogError, RecordTooLargeError, SequenceGapError, translateError, translatePublishError } from './errors.ts';
 import { PushedIterator } from './pushed-iterator.ts';
-import { decodeEntry, encodeRecord } from './record-codec.ts';
+import { decodeEntry, encodeRecord, WithheldSecretError } from './record-codec.ts';
+import type { SecretEncryption } from '../src/encryption/config.ts';
 import { ensureRegistryStream } from './registry-stream.ts';
 import {
   REGISTRY,
@@ -91,6 +95,7 @@ export interface LogStats {
   malformed: number;
   duplicatesDropped: number;
   gaps: number;
+  withheld: number;
 }
 
 /** The direct-get API exists at runtime on 2.29 but is missing from its typings. */
@@ -105,8 +110,11 @@ const KEY_CACHE_LIMIT = 100_000;
 
 const log = componentLogger('registry-log');
 
+/** How long one pull of the live follower waits; its idle heartbeat is half that. */
+const FOLLOW_PULL_EXPIRES_MS = 2_000;
+
 export class RegistryLog {
-  readonly stats: LogStats = { malformed: 0, duplicatesDropped: 0, gaps: 0 };
+  readonly stats: LogStats = { malformed: 0, duplicatesDropped: 0, gaps: 0, withheld: 0 };
   private readonly js: JetStreamClient;
   private jsmPromise: Promise<JetStreamManager> | undefined;
   private readonly keys = new Map<string, ObjectKey>();
@@ -114,14 +122,16 @@ export class RegistryLog {
   constructor(
     readonly nc: NatsConnection,
     readonly names: RegistryNames = REGISTRY,
+    /** Seals Secrets on append and opens them on read; without it they pass as stored. */
+    readonly encryption?: SecretEncryption,
   ) {
     this.js = nc.jetstream();
   }
 
   /** Ensure the stream exists with our configuration, then return a log over it. */
-  static async open(nc: NatsConnection, names: RegistryNames = REGISTRY): Promise<RegistryLog> {
+  static async open(nc: NatsConnection, names: RegistryNames = REGISTRY, encryption?: SecretEncryption): Promise<RegistryLog> {
     await ensureRegistryStream(nc, names);
-    return new RegistryLog(nc, names);
+    return new RegistryLog(nc, names, encryption);
   }
 
   subject(key: ObjectKey): string {
@@ -134,7 +144,7 @@ export class RegistryLog {
     if (!Number.isSafeInteger(expected) || expected < 0) {
       throw new LogError(`expectedLastSubjectSeq must be a sequence >= 0, got ${expected}`);
     }
-    const body = encodeRecord(record);
+    const body = encodeRecord(record, key, this.encryption);
     if (options.maxBytes !== undefined && body.byteLength > options.maxBytes) {
       throw new RecordTooLargeError(subject, body.byteLength, options.maxBytes);
     }
@@ -216,7 +226,9 @@ export class RegistryLog {
         await consumer.delete().catch(() => false);
         return;
       }
-      messages = await consumer.consume({ max_messages: PULL_BATCH, expires: 10_000, callback: handle });
+      // Short pulls: the consumer notices a lost server (missed heartbeats) within ~2 s and
+      // resumes on another of the cluster, rather than the default ~10 s of a 10 s pull.
+      messages = await consumer.consume({ max_messages: PULL_BATCH, expires: FOLLOW_PULL_EXPIRES_MS, callback: handle });
       stopConsumer = async () => {
         messages?.stop();
         await consumer.delete().catch(() => false);
@@ -350,8 +362,9 @@ export class RegistryLog {
   private toEntry(m: JsMsg): LogEntry | undefined {
     const seq = m.seq;
     try {
-      return decodeEntry(m.data, seq, this.key(m.subject), Math.floor(m.info.timestampNanos / 1e6), m.subject);
+      return decodeEntry(m.data, seq, this.key(m.subject), Math.floor(m.info.timestampNanos / 1e6), m.subject, this.encryption);
     } catch (error) {
+      if (error instanceof WithheldSecretError) return this.withheld(error);
       this.malformed(seq, m.subject, error);
       return undefined;
     }
@@ -369,8 +382,9 @@ export class RegistryLog {
     }
     const subject = stored.subject;
     try {
-      return decodeEntry(stored.data, stored.seq, this.key(subject), stored.time.getTime(), subject);
+      return decodeEntry(stored.data, stored.seq, this.key(subject), stored.time.getTime(), subject, this.encryption);
     } catch (error) {
+      if (error instanceof WithheldSecretError) return this.withheld(error);
       this.malformed(stored.seq, subject, error);
       return undefined;
     }
@@ -381,6 +395,19 @@ export class RegistryLog {
     if (n <= 10 || n % 1000 === 0) {
       log.error({ seq, subject, reason: error instanceof Error ? error.message : String(error), malformed: n }, 'skipping malformed log record');
     }
+  }
+
+  private withheld(error: WithheldSecretError): LogEntry {
+    const n = ++this.stats.withheld;
+    if (n <= 10 || n % 1000 === 0) {
+      const { key, seq } = error.entry;
+      log.error(
+        { seq, namespace: key.namespace, name: key.name, keyName: error.reason.keyName, reason: error.reason.message, withheld: n },
+        'cannot decrypt a Secret: serving it with its data withheld. Put the key it was sealed with into the encryption config ' +
+          'and restart, or overwrite the Secret (kubectl apply / replace) to seal it again with the current key',
+      );
+    }
+    return error.entry;
   }
 
   private jsm(): Promise<JetStreamManager> {

@@ -20,13 +20,14 @@ import {
   type StreamInfo,
 } from 'nats';
 import { JS_ERR_STREAM_NAME_IN_USE, JS_ERR_STREAM_NOT_FOUND, LogError, jsErrCode, translateError } from './errors.ts';
+import { replicasFor, replicasToKeep } from './replication.ts';
 import { REGISTRY, type RegistryNames } from './subjects.ts';
 
 export const REGISTRY_MAX_MSG_SIZE = 3 * 1024 * 1024;
 export const REGISTRY_DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 
 export interface RegistryStreamOptions {
-  /** 1 on one machine, 3 or 5 on a NATS cluster. */
+  /** 1 on one machine, 3 or 5 on a NATS cluster (default: replicasFor the connection, never fewer than the stream has). */
   replicas?: number;
 }
 
@@ -79,7 +80,7 @@ export async function ensureRegistryStream(
   options: RegistryStreamOptions = {},
 ): Promise<StreamInfo> {
   const jsm = await nc.jetstreamManager();
-  const wanted = registryStreamConfig(names, options);
+  const replicas = options.replicas ?? replicasFor(nc);
   for (let attempt = 0; attempt < 5; attempt++) {
     let info: StreamInfo | undefined;
     try {
@@ -89,13 +90,14 @@ export async function ensureRegistryStream(
     }
     if (!info) {
       try {
-        return await jsm.streams.add(wanted);
+        return await jsm.streams.add(registryStreamConfig(names, { replicas }));
       } catch (error) {
         // Another process created it between our info and add: look again and reconcile.
         if (jsErrCode(error) === JS_ERR_STREAM_NAME_IN_USE) continue;
         throw translateError(error, `create stream ${names.stream}`);
       }
     }
+    const wanted = registryStreamConfig(names, { replicas: replicasToKeep(info.config.num_replicas, replicas) });
     if (info.config.storage !== StorageType.File) {
       throw new LogError(`stream ${names.stream} exists with ${info.config.storage} storage; the registry needs file storage`);
     }

@@ -28,10 +28,16 @@ export interface AdmissionAttributes {
   /** Who asks; absent for the cluster's own components on the NATS face. */
   user?: UserInfo;
   dryRun: boolean;
+  /**
+   * Where a plugin puts a warning for the client (kube-apiserver's warning.AddWarning: the
+   * HTTP face sends each as a `Warning: 299` header, kubectl prints it on stderr). Absent
+   * where nobody listens; plugins call it as `a.warn?.(message)`.
+   */
+  warn?: (message: string) => void;
 }
 
 /** What a plugin may read and (ResourceQuota only) write: the API server's own dependencies. */
-export type AdmissionContext = Pick<ApiDeps, 'store' | 'reads' | 'log' | 'now' | 'logger'>;
+export type AdmissionContext = Pick<ApiDeps, 'store' | 'reads' | 'log' | 'now' | 'logger'> & Partial<Pick<ApiDeps, 'random'>>;
 
 interface PluginBase {
   /** Kubernetes' plugin name, as --enable-admission-plugins spells it. */

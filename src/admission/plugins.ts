@@ -8,12 +8,22 @@ import { admissionChain, type AdmissionChain } from './chain.ts';
 import { defaultStorageClassPlugin } from './default-storage-class.ts';
 import { defaultTolerationSecondsPlugin } from './default-toleration-seconds.ts';
 import { namespaceLifecycle } from './namespace-lifecycle.ts';
+import { serviceAccountPlugin } from './service-account.ts';
+import { alwaysPullImagesPlugin } from './always-pull-images.ts';
+import { podSecurityPlugin } from './pod-security/plugin.ts';
 import type { AdmissionPlugin } from './plugin.ts';
+import { limitRanger } from './limit-ranger.ts';
+import { resourceQuotaPlugin } from './resource-quota/admission.ts';
 
 const ORDERED: readonly AdmissionPlugin[] = [
   namespaceLifecycle,
+  limitRanger,
+  serviceAccountPlugin,
+  alwaysPullImagesPlugin,
+  podSecurityPlugin,
   defaultTolerationSecondsPlugin,
   defaultStorageClassPlugin,
+  resourceQuotaPlugin,
 ];
 
 /** Off unless asked for, as in Kubernetes. */

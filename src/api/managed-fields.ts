@@ -8,6 +8,9 @@
  * - serverSideApply (server-side-apply.ts) builds on the same entries, decoded (managersOf).
  * Only what the user declares is tracked: not apiVersion, kind, the server-owned metadata,
  * nor status (its own subresource).
+ * - A write through a subresource (status, finalize) is recorded as Kubernetes records it:
+ *   its own entry, `subresource: "status"`, apart from the same manager's entry for the main
+ *   resource; a status write owns the status fields it changed (status is tracked there only).
  */
 import { deepEqual, setOwn } from './json.ts';
 import {
@@ -51,6 +54,8 @@ export interface Manager {
   apiVersion: string;
   time: string;
   fields: Set<string>;
+  /** The subresource the manager wrote through ("status"); none for the main resource. */
+  subresource?: string;
 }
 
 export interface WriteContext {
@@ -58,7 +63,13 @@ export interface WriteContext {
   /** RFC 3339. */
   now: string;
   apiVersion: string;
+  /** Written through this subresource (an update or patch of .../status). */
+  subresource?: string;
 }
+
+/** The subresource of a stored entry, when it names one. */
+const subresourceOf = (entry: Record<string, unknown>): string | undefined =>
+  typeof entry.subresource === 'string' && entry.subresource !== '' ? entry.subresource : undefined;
 
 const UNTRACKED_METADATA: ReadonlySet<string> = new Set([
   'name',
@@ -82,6 +93,11 @@ function without(value: Record<string, unknown>, keys: ReadonlySet<string>): Rec
   return out;
 }
 
+/** The part of an object a status write can change, and its writer owns. */
+export function statusPart(object: Record<string, unknown>): Record<string, unknown> {
+  return object.status === undefined ? {} : { status: object.status };
+}
+
 /** The part of an object whose fields have owners. */
 export function trackedPart(object: Record<string, unknown>): Record<string, unknown> {
   const rest = without(object, UNTRACKED);
@@ -95,6 +111,7 @@ export function managersOf(object: KubeObject): Manager[] {
   if (!Array.isArray(entries)) return [];
   return entries.filter(isPlainObject).flatMap((e) => {
     if (typeof e.manager !== 'string' || (e.operation !== 'Apply' && e.operation !== 'Update')) return [];
+    const subresource = subresourceOf(e);
     return [
       {
         manager: e.manager,
@@ -102,6 +119,7 @@ export function managersOf(object: KubeObject): Manager[] {
         apiVersion: typeof e.apiVersion === 'string' ? e.apiVersion : '',
         time: typeof e.time === 'string' ? e.time : '',
         fields: fromFieldsV1(e.fieldsV1),
+        ...(subresource ? { subresource } : {}),
       },
     ];
   });
@@ -118,18 +136,22 @@ export function encodeManagers(managers: readonly Manager[]): ManagedFieldsEntry
       time: m.time,
       fieldsType: 'FieldsV1' as const,
       fieldsV1: toFieldsV1(m.fields),
+      ...(m.subresource ? { subresource: m.subresource } : {}),
     }));
 }
 
-export const sameManager = (a: Pick<Manager, 'manager' | 'operation'>, b: Pick<Manager, 'manager' | 'operation'>) =>
-  a.manager === b.manager && a.operation === b.operation;
+type ManagerIdentity = Pick<Manager, 'manager' | 'operation' | 'subresource'>;
+
+/** One manager is a name, an operation and the subresource it writes through (Kubernetes' manager identifier). */
+export const sameManager = (a: ManagerIdentity, b: ManagerIdentity) =>
+  a.manager === b.manager && a.operation === b.operation && (a.subresource ?? '') === (b.subresource ?? '');
 
 /** Whether two entry lists give the same fields to the same managers (times aside). */
 export function sameOwnership(a: readonly Manager[], b: readonly Manager[]): boolean {
   const key = (ms: readonly Manager[]) =>
     ms
       .filter((m) => m.fields.size > 0)
-      .map((m) => JSON.stringify([m.manager, m.operation, m.apiVersion, [...m.fields].sort()]))
+      .map((m) => JSON.stringify([m.manager, m.operation, m.subresource ?? '', m.apiVersion, [...m.fields].sort()]))
       .sort();
   return deepEqual(key(a), key(b));
 }
@@ -179,6 +201,7 @@ interface StoredEntry {
   time: string;
   fields: FieldsV1;
   rootMember: boolean;
+  subresource?: string;
 }
 
 function storedEntries(object: KubeObject): StoredEntry[] {
@@ -188,6 +211,7 @@ function storedEntries(object: KubeObject): StoredEntry[] {
   for (const e of entries) {
     if (!isPlainObject(e) || typeof e.manager !== 'string' || (e.operation !== 'Apply' && e.operation !== 'Update')) continue;
     const { tree, rootMember } = readFieldsV1(e.fieldsV1);
+    const subresource = subresourceOf(e);
     out.push({
       manager: e.manager,
       operation: e.operation,
@@ -195,6 +219,7 @@ function storedEntries(object: KubeObject): StoredEntry[] {
       time: typeof e.time === 'string' ? e.time : '',
       fields: tree,
       rootMember,
+      ...(subresource ? { subresource } : {}),
     });
   }
   return out;
@@ -205,19 +230,23 @@ function entryOf(m: Omit<StoredEntry, 'fields'>, fields: FieldsV1): ManagedField
   const empty = isEmptyFieldsV1(fields);
   if (empty && !m.rootMember) return undefined;
   const fieldsV1 = !m.rootMember ? rememberWritten(fields) : empty ? {} : { '.': {}, ...fields };
-  return { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion, time: m.time, fieldsType: 'FieldsV1', fieldsV1 };
+  const entry: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion, time: m.time, fieldsType: 'FieldsV1', fieldsV1 };
+  if (m.subresource) entry.subresource = m.subresource;
+  return entry;
 }
 
 /**
  * The managedFields after a non-apply write from `before` (undefined for a create) to
  * `after`: the writer's Update entry takes what the write changed, every other entry
  * loses it, and removed fields leave them all. undefined when the write changes no
- * tracked field: the entries stay as they were.
+ * tracked field: the entries stay as they were. A status write (ctx.subresource
+ * "status") compares status only, and its entry is the manager's status entry.
  */
 export function recordUpdate(before: KubeObject | undefined, after: KubeObject, schema: Schema | undefined, ctx: WriteContext): ManagedFieldsEntry[] | undefined {
-  const { changed, removed } = changedFieldsV1(before && trackedPart(before), trackedPart(after), schema);
+  const part = ctx.subresource === 'status' ? statusPart : trackedPart;
+  const { changed, removed } = changedFieldsV1(before && part(before), part(after), schema);
   if (isEmptyFieldsV1(changed) && isEmptyFieldsV1(removed)) return undefined;
-  const me = { manager: ctx.manager, operation: 'Update' as const };
+  const me = { manager: ctx.manager, operation: 'Update' as const, ...(ctx.subresource ? { subresource: ctx.subresource } : {}) };
   const out: ManagedFieldsEntry[] = [];
   let found = false;
   for (const m of before ? storedEntries(before) : []) {
@@ -239,7 +268,14 @@ export function recordUpdate(before: KubeObject | undefined, after: KubeObject, 
 /** The writer's Update entry: what it had, with what it changed, less what it removed. */
 function writersEntry(previous: StoredEntry | undefined, changed: FieldsV1, removed: FieldsV1, ctx: WriteContext): ManagedFieldsEntry | undefined {
   const fields = subtractFieldsV1(unionFieldsV1(previous?.fields ?? {}, changed), removed);
-  const entry = { manager: ctx.manager, operation: 'Update' as const, apiVersion: ctx.apiVersion, time: ctx.now, rootMember: previous?.rootMember ?? false };
+  const entry = {
+    manager: ctx.manager,
+    operation: 'Update' as const,
+    apiVersion: ctx.apiVersion,
+    time: ctx.now,
+    rootMember: previous?.rootMember ?? false,
+    ...(ctx.subresource ? { subresource: ctx.subresource } : {}),
+  };
   return entryOf(entry, fields);
 }
 

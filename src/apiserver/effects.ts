@@ -3,8 +3,8 @@
  * the log, follow the log into the store, serve the API face, close. The machine names
  * them; this file is where they touch the world.
  */
-import { fromCallback, fromPromise, type AnyEventObject } from 'xstate';
 import { admissionChainFor, type AdmissionSelection } from '../admission/plugins.ts';
+import { fromCallback, fromPromise, type AnyEventObject } from 'xstate';
 import { connectNats, drainNats, type NatsConnection } from '../../streams/connection.ts';
 import { ensureRegistryStream } from '../../streams/registry-stream.ts';
 import { ensureLogsStream } from '../../streams/logs-stream.ts';
@@ -26,6 +26,13 @@ import { ensureBootstrapPolicy } from '../auth/bootstrap-policy.ts';
 import { loadSecuritySources } from '../auth/security-sources.ts';
 import { SnapshotStore, serveSnapshotRequests } from '../../streams/snapshot-store.ts';
 import { firstWholeRevision, loadNewestSnapshot, startSnapshotWriter } from '../store/snapshot-io.ts';
+import { resolveEncryption } from '../encryption/config-file.ts';
+import { rewriteSecrets } from '../encryption/rewrite.ts';
+import { sealedKeyOfLast, serveEncryptionRewrites } from '../../streams/encryption-rewrite.ts';
+import { dirname } from 'node:path';
+import { auditPublisher, ensureAuditStream } from '../../streams/audit-stream.ts';
+import { auditedPipeline } from '../audit/audited-pipeline.ts';
+import { AuditWriter } from '../audit/writer.ts';
 
 export interface ApiServerConnection {
   nc: NatsConnection;
@@ -65,6 +72,8 @@ export interface ConnectInput {
   pkiDir?: string;
   /** Write a snapshot every this many revisions (default 10,000; 0: only on request). */
   snapshotEvery?: number;
+  /** The EncryptionConfiguration sealing Secrets (default: encryption-config.yaml beside pkiDir, if there). */
+  encryptionConfigFile?: string;
   /** Admission plugins turned on or off beyond the defaults. */
   admission?: AdmissionSelection;
 }
@@ -75,11 +84,18 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
   try {
     await ensureRegistryStream(nc);
     await ensureLogsStream(nc);
-    const log = new RegistryLog(nc);
+    await ensureAuditStream(nc);
+    const { encryption, path: encryptionPath } = await resolveEncryption({
+      ...(input.encryptionConfigFile ? { configFile: input.encryptionConfigFile } : {}),
+      ...(input.pkiDir ? { dataDir: dirname(input.pkiDir) } : {}),
+    });
+    if (encryption) logger.info({ config: encryptionPath, writeKey: encryption.writeKey?.name ?? 'identity' }, 'Secrets are encrypted at rest');
+    else logger.warn('no encryption config: Secrets are stored in plaintext in the log (give --encryption-provider-config)');
+    const log = new RegistryLog(nc, undefined, encryption);
     const store = new ObjectStore();
     const snapshots = await SnapshotStore.open(nc);
     // Before the watch cache exists: its floor is the store's revision when it is made.
-    await loadNewestSnapshot(store, snapshots, await log.bounds(), logger);
+    await loadNewestSnapshot(store, snapshots, await log.bounds(), logger, encryption);
     const watchCache = new WatchCache(store, {
       capacity: input.watchCacheSize,
       maxBuffered: input.watchMaxBuffered,
@@ -175,10 +191,15 @@ export const followLog = fromCallback<AnyEventObject, ApiServerConnection>(({ in
 });
 
 export const serveApiFace = fromCallback<AnyEventObject, ServeInput>(({ input }) => {
-  input.face = serveApi(input.nc, input.pipeline, input.logger);
+  // Writes over NATS (the components') are audited too, as system:nats with their field
+  // manager as user agent; the HTTPS face audits its own requests (src/http/effect.ts).
+  const publisher = auditPublisher(input.nc);
+  const audit = new AuditWriter((event, key, settled) => publisher.publish(event, key, settled), { logger: input.logger, registry: input.metrics.registry });
+  input.face = serveApi(input.nc, auditedPipeline(input.pipeline, audit, { logger: input.logger }), input.logger);
   input.logger.info('serving the API on NATS');
   return () => {
     void input.face?.drain();
+    publisher.close();
   };
 });
 
@@ -186,12 +207,29 @@ export const serveApiFace = fromCallback<AnyEventObject, ServeInput>(({ input })
 export const writeSnapshots = fromCallback<AnyEventObject, ApiServerConnection>(({ input }) => {
   const { store, snapshots, snapshotEvery, logger, nc } = input;
   if (!snapshots) return; // a connection without a bucket (a test's fake) writes none
-  const writer = startSnapshotWriter(store, snapshots, snapshotEvery > 0 ? snapshotEvery : Number.MAX_SAFE_INTEGER, logger);
+  const writer = startSnapshotWriter(store, snapshots, snapshotEvery > 0 ? snapshotEvery : Number.MAX_SAFE_INTEGER, logger, input.log.encryption);
   const requests = serveSnapshotRequests(nc, () => writer.take());
   return () => {
     requests.stop();
     writer.stop();
   };
+});
+
+/** While serving: `jetkube encryption rewrite` seals every Secret again with the current key. */
+export const serveEncryptionRewrite = fromCallback<AnyEventObject, ApiServerConnection>(({ input }) => {
+  const { log, store, nc, logger } = input;
+  if (!log.encryption) return; // nothing to seal with; the request finds no server to answer it
+  const requests = serveEncryptionRewrites(nc, async () => {
+    const report = await rewriteSecrets({
+      encryption: log.encryption,
+      secrets: () => store.list('secrets').items,
+      sealedWith: (key) => sealedKeyOfLast(nc, key, log.names),
+      append: (key, record, options) => log.append(key, record, options),
+    });
+    logger.info(report, 'rewrote the Secrets with the current encryption key');
+    return report;
+  });
+  return () => requests.stop();
 });
 
 export const ensureSystemNamespaces = fromPromise<void, ApiServerConnection>(async ({ input }) => {

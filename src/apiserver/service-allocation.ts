@@ -237,6 +237,10 @@ export async function storeWithAllocations<T extends { duplicate: boolean }>(
   write: (object: KubeObject) => Promise<T | undefined>,
 ): Promise<T | undefined> {
   if (resource !== 'services') return write(object);
+  // The name is taken (or this is a retry of a create the log already applied): the write
+  // stores nothing new, so nothing is allocated for it and a refused create writes nothing.
+  const { namespace = '', name = '' } = object.metadata;
+  if (deps.store.get(resource, namespace, name) !== undefined) return write(object);
   const allocated = await allocateServiceValues(deps, object);
   let stored: T | undefined;
   try {

@@ -15,7 +15,11 @@ import { progress } from '../present/progress.ts';
 import { NATS_FLAG, natsUrlFrom, parseFlags } from './flags.ts';
 import { openLogSource } from './log-source.ts';
 
-const EXPORT_HELP = `Usage: jetkube export -o FILE [--from REVISION] [--to REVISION] [--nats-url URL] [--progress]\n`;
+const EXPORT_HELP = `Usage: jetkube export -o FILE [--from REVISION] [--to REVISION] [--nats-url URL] [--progress]
+Secrets are written as the log holds them: encrypted when the cluster has an encryption config
+(\`jetkube replay --file FILE --encryption-provider-config CONFIG\` opens them; \`jetkube import\`
+stores the same ciphertext, so the importing cluster needs the key in its config).
+`;
 const IMPORT_HELP = `Usage: jetkube import -f FILE [--nats-url URL] [--progress]   (the log must be empty)\n`;
 const PROGRESS_FLAG = { progress: { type: 'boolean' } } as const;
 

@@ -4,6 +4,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_NATS_URL } from '../../streams/connection.ts';
+import { withDefaultNatsUser } from '../natsd/credentials.ts';
+import type { NatsUser } from '../natsd/users.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -18,6 +20,10 @@ export function parseFlags<O extends Options>(args: string[], options: O, help: 
   return parsed;
 }
 
-export function natsUrlFrom(values: { 'nats-url'?: string | boolean | (string | boolean)[] | undefined }): string {
-  return (values['nats-url'] as string | undefined) ?? process.env.NATS_URL ?? DEFAULT_NATS_URL;
+/**
+ * --nats-url, $NATS_URL or the local default; connecting as `user` (default the admin)
+ * when the URL names no user and this machine holds the user's seed (src/natsd/credentials.ts).
+ */
+export function natsUrlFrom(values: { 'nats-url'?: string | boolean | (string | boolean)[] | undefined }, user: NatsUser = 'admin'): string {
+  return withDefaultNatsUser((values['nats-url'] as string | undefined) ?? process.env.NATS_URL ?? DEFAULT_NATS_URL, user);
 }

@@ -23,7 +23,10 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number | void>
   export: { run: exportCommand, summary: 'write the event log to a file' },
   import: { run: importCommand, summary: 'append the events of a file to an empty log' },
   compact: { run: compactCommand, summary: 'purge log history before a snapshot (--before REV, --keep-snapshots N, --snapshot)' },
+  audit: { run: (args) => import('./audit.ts').then((m) => m.auditCommand(args)), summary: 'the audit trail of writes: --user --verb --resource -n --since --code, -f, -o json' },
+  'nats-credentials': { run: (args) => import('./nats-credentials.ts').then((m) => m.natsCredentialsCommand(args)), summary: 'make the NATS users\' keys of a data dir (what nats-server -c nats.conf needs)' },
   kubeconfig: { run: kubeconfigCommand, summary: 'a kubeconfig for another user (--user NAME --group G), its certificate signed by the cluster CA' },
+  encryption: { run: (args) => import('./encryption.ts').then((m) => m.encryptionCommand(args)), summary: 'the keys sealing Secrets in the log: rotate, rewrite' },
 };
 
 export function usage(): string {

@@ -23,6 +23,8 @@ import { LogFileError } from '../store/log-file.ts';
 import { NATS_FLAG, natsUrlFrom, parseFlags } from './flags.ts';
 import { openLogSource, type LogSource } from './log-source.ts';
 import { resourceArg } from './resource-arg.ts';
+import { resolveEncryption } from '../encryption/config-file.ts';
+import { withSecretsOpened } from '../encryption/opened-source.ts';
 
 const HELP = `Usage:
   jetkube replay [RESOURCE[,RESOURCE...] [NAME...]] [--at POINT] [-n NS | -A] [-l SEL] [-o FORMAT]
@@ -44,7 +46,11 @@ const HELP = `Usage:
   --nats-url URL        the live log's NATS server (default $NATS_URL or nats://127.0.0.1:4222)
   -o, --output FORMAT   table (default), wide, yaml, json, name
   --api-address ADDR    where --serve listens (default 127.0.0.1:0: a free port, printed)
-  --data-dir DIR        serve HTTPS with the PKI of that cluster's data dir (DIR/pki)
+  --data-dir DIR        serve HTTPS with the PKI of that cluster's data dir (DIR/pki), and decrypt
+                        its Secrets with DIR/encryption-config.yaml when there
+  --encryption-provider-config FILE
+                        decrypt Secrets with this EncryptionConfiguration; without a config they
+                        are shown with their data withheld (the log holds them encrypted)
   --progress            show progress even when stderr is not a terminal
 `;
 
@@ -63,6 +69,7 @@ const FLAGS = {
   serve: { type: 'boolean' },
   'api-address': { type: 'string' },
   'data-dir': { type: 'string' },
+  'encryption-provider-config': { type: 'string' },
   kubeconfig: { type: 'string' },
   progress: { type: 'boolean' },
 } as const;
@@ -96,13 +103,25 @@ function revisionFlag(values: Values, name: 'from' | 'to'): number | undefined {
   return Number(text);
 }
 
-async function open(values: Values, range: { fromSeq?: number; toSeq?: number } = {}): Promise<LogSource> {
-  return openLogSource({
+async function open(values: Values, range: { fromSeq?: number; toSeq?: number } = {}, stateAt?: { point: ReplayPoint | undefined }): Promise<LogSource> {
+  const configFile = values['encryption-provider-config'];
+  const dataDir = values['data-dir'];
+  const { encryption } = await resolveEncryption({ ...(configFile ? { configFile } : {}), ...(dataDir ? { dataDir } : {}) });
+  const source = await openLogSource({
     natsUrl: natsUrlFrom(values),
     ...(values.file ? { file: values.file } : {}),
     ...(range.fromSeq !== undefined ? { fromSeq: range.fromSeq } : {}),
     ...(range.toSeq !== undefined ? { toSeq: range.toSeq } : {}),
+    ...(stateAt ? { fromSnapshot: stateAt } : {}),
   });
+  return withSecretsOpened(source, encryption, (note) => process.stderr.write(note));
+}
+
+/** Readers of every change over a compacted live log see only the latest message of each object before the compaction point. */
+function warnCompacted(io: CommandIo, source: LogSource): void {
+  if (source.compactedBefore !== undefined) {
+    io.err(`warning: the log is compacted before revision ${source.compactedBefore}: earlier changes are gone (only each object's state then is kept)\n`);
+  }
 }
 
 /** Counts entries into a progress bar as they pass. */
@@ -153,12 +172,12 @@ async function clusterAt(positionals: string[], values: Values, io: CommandIo): 
   const format = (values.output ?? 'table') as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format)) throw new Error(`unknown output format "${format}"; use one of ${OUTPUT_FORMATS.join(', ')}`);
   const point = pointOf(values);
-  const source = await open(values, point && 'revision' in point ? { toSeq: point.revision } : {});
+  const source = await open(values, point && 'revision' in point ? { toSeq: point.revision } : {}, { point });
   const bar = progress(`replaying ${source.describe}`, source.total, { force: values.progress === true });
   const counter = { n: 0 };
   let folded;
   try {
-    folded = await foldTo(source.entries, point, { onEntry: tracked(source, bar, counter) });
+    folded = await foldTo(source.entries, point, { onEntry: tracked(source, bar, counter), ...(source.base ? { base: source.base } : {}) });
   } finally {
     await source.close();
   }
@@ -193,7 +212,7 @@ async function clusterAt(positionals: string[], values: Values, io: CommandIo): 
 
 async function serve(values: Values, io: CommandIo): Promise<number> {
   const point = pointOf(values);
-  const source = await open(values, point && 'revision' in point ? { toSeq: point.revision } : {});
+  const source = await open(values, point && 'revision' in point ? { toSeq: point.revision } : {}, { point });
   const bar = progress(`replaying ${source.describe}`, source.total, { force: values.progress === true });
   const counter = { n: 0 };
   const dataDir = values['data-dir'];
@@ -210,6 +229,7 @@ async function serve(values: Values, io: CommandIo): Promise<number> {
       kubeconfigPath,
       logger: componentLogger('replay-server'),
       onEntry: tracked(source, bar, counter),
+      ...(source.base ? { base: source.base } : {}),
     });
   } finally {
     await source.close();
@@ -235,6 +255,7 @@ async function history(target: string, values: Values, io: CommandIo): Promise<n
   const { rt, name } = resourceArg(target);
   const ns = rt.namespaced ? (values.namespace ?? 'default') : '';
   const source = await open(values, { ...rangeOf(values) });
+  warnCompacted(io, source);
   const found: { damage?: LogFileError } = {};
   const read = withProgress(source, 'reading', values, untilDamage(source.entries, found));
   let steps;
@@ -272,6 +293,7 @@ async function why(target: string, values: Values, io: CommandIo): Promise<numbe
   const ns = values.namespace ?? 'default';
   const to = revisionFlag(values, 'to');
   const source = await open(values, to !== undefined ? { toSeq: to } : {});
+  warnCompacted(io, source);
   const found: { damage?: LogFileError } = {};
   const read = withProgress(source, 'reading', values, untilDamage(source.entries, found));
   let lines;
@@ -296,6 +318,7 @@ async function controllers(values: Values, io: CommandIo): Promise<number> {
   if (window !== undefined && (!Number.isSafeInteger(window) || window < 1)) throw new Error(`--window takes a positive number, got "${values.window}"`);
   // The state before --from is folded too: the decisions need the caches as they were.
   const source = await open(values, toSeq !== undefined ? { toSeq } : {});
+  warnCompacted(io, source);
   const found: { damage?: LogFileError } = {};
   const read = withProgress(source, 're-deciding', values, untilDamage(source.entries, found));
   let result;

@@ -20,10 +20,13 @@ import { startClusterMetrics } from '../metrics/cluster-metrics.ts';
 import { supervisorMachine } from '../../actors/supervisor.machine.ts';
 import { componentLogger } from '../log.ts';
 import { isListening, startNatsServer, type NatsServerProcess } from '../natsd/server.ts';
+import { ensureNatsCredentials } from '../natsd/credentials.ts';
+import { NATS_USERS, type NatsUser } from '../natsd/users.ts';
 import { NATS_FLAG, natsUrlFrom, parseFlags } from './flags.ts';
 import { prepareHttpFace, HTTP_FLAGS, HTTP_HELP, writeAdminKubeconfig } from '../http/setup.ts';
 import { parseHostPort } from '../http/address.ts';
 import { loadPki } from '../http/pki.ts';
+import { encryptionConfigPath, ensureEncryptionConfig } from '../encryption/config-file.ts';
 import { ADMISSION_FLAGS, ADMISSION_HELP, admissionSelectionFrom } from './admission-flags.ts';
 
 const log = componentLogger('up');
@@ -31,6 +34,8 @@ const log = componentLogger('up');
 const UP_HELP = `Usage: jetkube up [--data-dir DIR] [--nats-url URL] [--api-servers N] [--nodes N] [--simulated-nodes N]
 
   --data-dir DIR         where this cluster keeps its state (default ./data); the NATS store is DIR/nats
+                         and each component's NATS user key is in DIR/nats-credentials (made once)
+                         Secrets are encrypted in the log with DIR/encryption-config.yaml (made on first start)
   --nats-url URL         the NATS server to use (default $NATS_URL or nats://127.0.0.1:4222);
                          started from nats.conf on that port when nothing answers there
   --api-servers N        API servers in the queue group (default 1)
@@ -55,6 +60,11 @@ export async function upCommand(args: string[]): Promise<number> {
   const nodes = processNodePlan(Number(values.nodes ?? 1), dataDir, hostname().toLowerCase());
   const simulatedNodes = simulatedNodePlan(Number(values['simulated-nodes'] ?? 0), dataDir);
   await mkdir(dataDir, { recursive: true });
+  // Secrets are sealed in the log with the first key of this file (created once, mode 0600).
+  const encryption = { encryptionConfigFile: encryptionConfigPath(dataDir) };
+  if ((await ensureEncryptionConfig(encryption.encryptionConfigFile)).created) {
+    log.info({ file: encryption.encryptionConfigFile }, 'created the encryption config: Secrets are encrypted at rest with its key');
+  }
 
   const http = await prepareHttpFace(values, dataDir);
   const nats = await ensureNats(natsUrl, dataDir);
@@ -65,15 +75,16 @@ export async function upCommand(args: string[]): Promise<number> {
   const supervisor = createActor(supervisorMachine, {
     input: {
       natsUrl,
+      natsUsers: true,
       apiServers,
-      apiServerOptions: { admission },
+      apiServerOptions: { admission, ...encryption },
       http: http.config,
       nodes,
       simulatedNodes,
       ingress,
       dns: { port: dnsPort },
       clusterDNS: [dnsPort === 53 ? CLUSTER_DNS_IP : `${CLUSTER_DNS_IP}:${dnsPort}`],
-      controllerManagerOptions: { localPathRoot: join(dataDir, 'volumes'), ...metrics.controllerManager },
+      controllerManagerOptions: { localPathRoot: join(dataDir, 'volumes'), rootCACert: (await loadPki(http.pkiDir)).caCert, ...metrics.controllerManager },
       schedulerOptions: metrics.scheduler,
       kubeletOptions: metrics.kubelets,
       kubeProxy: metrics.kubeProxy,
@@ -123,6 +134,7 @@ Press Ctrl-C to stop.
 }
 
 const RUN_HELP = `Usage: jetkube run apiserver|controller-manager|scheduler|kubelet [--nats-url URL] [--name NAME]
+       jetkube run apiserver [--encryption-provider-config FILE]   (e.g. DATA_DIR/encryption-config.yaml: seals Secrets)
        jetkube run kubelet [--node-name NAME] [--runtime process|simulated] [--root-dir DIR] [--pod-cidr CIDR]
 
 Runs one component alone against a running NATS server. Several API servers share the
@@ -136,15 +148,24 @@ ${DEFAULT_POD_CIDR} if none comes within a minute).
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' } },
+    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' }, 'encryption-provider-config': { type: 'string' } },
     RUN_HELP,
   );
   const component = positionals[0];
-  const natsUrl = natsUrlFrom(values);
+  // Connects as the component's own NATS user when this machine holds its seed.
+  const natsUrl = natsUrlFrom(values, (NATS_USERS as readonly string[]).includes(component ?? '') ? (component as NatsUser) : 'admin');
   let actor: AnyActorRef;
   switch (component) {
     case 'apiserver':
-      actor = createActor(apiServerMachine, { input: { natsUrl, name: (values.name as string | undefined) ?? 'apiserver', admission: admissionSelectionFrom(values) } });
+      actor = createActor(apiServerMachine, {
+        input: {
+          natsUrl,
+          name: (values.name as string | undefined) ?? 'apiserver',
+          admission: admissionSelectionFrom(values),
+          // Every API server of a cluster needs the same config (the one `jetkube up` made in its data dir).
+          ...(values['encryption-provider-config'] ? { encryptionConfigFile: values['encryption-provider-config'] as string } : {}),
+        },
+      });
       break;
     case 'controller-manager':
       actor = createActor(controllerManagerMachine, { input: { natsUrl } });
@@ -200,6 +221,9 @@ function describeNodes(real: number, simulated: number): string {
 }
 
 async function ensureNats(natsUrl: string, dataDir: string): Promise<NatsServerProcess | undefined> {
+  // Every component connects as its own NATS user (src/natsd/users.ts) with a key made once per data dir.
+  const { credentialsDir, usersFile } = await ensureNatsCredentials(dataDir);
+  process.env.JETKUBE_NATS_CREDENTIALS = credentialsDir;
   const url = new URL(natsUrl.split(',')[0]!.trim());
   const host = url.hostname || '127.0.0.1';
   const port = Number(url.port || 4222);
@@ -208,7 +232,7 @@ async function ensureNats(natsUrl: string, dataDir: string): Promise<NatsServerP
     throw new Error(`nothing answers at ${natsUrl}, and jetkube only starts a nats-server on this machine: start it there, or use a loopback URL`);
   }
   log.info({ port, storeDir: `${dataDir}/nats` }, 'starting nats-server from nats.conf');
-  return startNatsServer({ port, storeDir: `${dataDir}/nats`, logFile: `${dataDir}/nats-server.log`, detached: true });
+  return startNatsServer({ port, storeDir: `${dataDir}/nats`, logFile: `${dataDir}/nats-server.log`, detached: true, usersFile });
 }
 
 /**

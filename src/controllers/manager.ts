@@ -21,6 +21,7 @@ import { newReplicaSetController } from './replicaset/controller.ts';
 import { newStatefulSetController } from './statefulset/controller.ts';
 import { newDaemonSetController } from './daemonset/controller.ts';
 import { newServiceAccountsController } from './serviceaccount/controller.ts';
+import { newRootCaPublisher } from './root-ca-publisher/controller.ts';
 import { newJobController } from './job/controller.ts';
 import { newCronJobController } from './cronjob/controller.ts';
 import { newTtlAfterFinishedController } from './ttl-after-finished/controller.ts';
@@ -34,6 +35,7 @@ import { newEndpointsController } from './endpoints/controller.ts';
 import { newEndpointSliceController } from './endpointslice/controller.ts';
 import { newNodeIpamController } from './node-ipam/controller.ts';
 import { newServiceAllocationRepairController } from '../apiserver/service-allocation-repair.ts';
+import { newResourceQuotaController } from './resourcequota/controller.ts';
 
 const log = componentLogger('controller-manager');
 
@@ -69,6 +71,8 @@ export interface ControllerManagerOptions {
   hpaSyncPeriodMs?: number;
   /** The HPA's scale-down stabilisation window when it has no behaviour (default 300 s). */
   hpaDownscaleStabilizationMs?: number;
+  /** --root-ca-file's content: the cluster CA the root CA publisher puts in every namespace's kube-root-ca.crt (default: empty). */
+  rootCACert?: string;
   /** Where the controllers' workqueue metrics go (the controller manager's /metrics registry). */
   metricsRegistry?: Registry;
 }
@@ -100,6 +104,8 @@ export async function openControllerSet(natsUrl: string, options: ControllerMana
     newGarbageCollector(client, factory, { workers, resources: options.gcResources, onError: onError('garbage-collector') }),
     newNamespaceController(client, factory, { workers, onError: onError('namespace') }),
     newServiceAccountsController(client, factory, { workers, onError: onError('serviceaccount') }),
+    newResourceQuotaController(client, factory, { workers, onError: onError('resourcequota') }),
+    newRootCaPublisher(client, factory, { workers, onError: onError('root-ca-cert-publisher'), ...definedOnly({ rootCA: options.rootCACert }) }),
     newNodeLifecycleController(client, factory, {
       workers,
       onError: onError('node-lifecycle'),

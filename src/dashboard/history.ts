@@ -2,13 +2,15 @@
  * The dashboard's time travel, server side: a summary of the event log (one row per
  * change, for the timeline) and the cluster as it was at any revision, folded from the
  * log with the replay's fold (src/replay/timeline.ts), so the past the dashboard shows is
- * the one `jetkube replay --at N` shows. Read-only; the summary is read once and then
+ * the one `jetkube replay --at N` shows: every kind the log holds, filtered by kind and
+ * namespace as the page asks. Read-only; the summary is read once and then
  * extended from where it stopped, the folds start from the log's beginning each time
  * (cheap at dashboard sizes; the last one is cached).
  */
 import type { KubeObject } from '../api/object.ts';
 import type { LogEntry } from '../store/log-entry.ts';
 import { foldTo } from '../replay/timeline.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 
 export interface LogSource {
   read(options: { fromSeq: number; toSeq?: number }): AsyncIterable<LogEntry>;
@@ -33,12 +35,23 @@ export interface Timeline {
 export interface PastState {
   revision: number;
   time: number;
-  /** Store key ("pods", "deployments.apps") -> the objects of that kind at the revision. */
+  /** Every kind in the store at the revision (store key -> live objects), whatever the filter. */
+  kinds: Record<string, number>;
+  /** Store key ("pods", "deployments.apps") -> the objects of that kind at the revision, as filtered. */
   objects: Record<string, KubeObject[]>;
 }
 
-/** The kinds the dashboard's past view shows. */
-export const PAST_KINDS = ['namespaces', 'nodes', 'deployments.apps', 'replicasets.apps', 'pods', 'services', 'events'] as const;
+/** Which objects a past state carries: some kinds (default every one), one namespace (default all). */
+export interface PastFilter {
+  kinds?: readonly string[];
+  namespace?: string;
+}
+
+interface Folded {
+  store: ObjectStore;
+  revision: number;
+  time: number;
+}
 
 /** The most rows the timeline keeps: the newest ones. */
 const MAX_ROWS = 20_000;
@@ -58,7 +71,7 @@ export class DashboardHistory {
   private rows: TimelineRow[] = [];
   private readTo = 0;
   private reading: Promise<void> | undefined;
-  private lastFold: { revision: number; state: Promise<PastState> } | undefined;
+  private lastFold: { revision: number; folded: Promise<Folded> } | undefined;
 
   constructor(private readonly log: LogSource) {}
 
@@ -70,12 +83,17 @@ export class DashboardHistory {
     return { firstSeq: bounds.firstSeq, lastSeq: Math.max(bounds.lastSeq, this.readTo), rows: this.rows };
   }
 
-  stateAt(revision: number): Promise<PastState> {
-    if (this.lastFold?.revision === revision) return this.lastFold.state;
-    const state = this.fold(revision);
-    this.lastFold = { revision, state };
-    state.catch(() => (this.lastFold = undefined));
-    return state;
+  /** The cluster at a revision; the last fold is kept, so filtering it again (another kind, namespace) folds nothing. */
+  async stateAt(revision: number, filter: PastFilter = {}): Promise<PastState> {
+    if (this.lastFold?.revision !== revision) {
+      const folded = this.fold(revision);
+      this.lastFold = { revision, folded };
+      folded.catch(() => (this.lastFold = undefined));
+    }
+    const { store, revision: at, time } = await this.lastFold!.folded;
+    const objects: Record<string, KubeObject[]> = {};
+    for (const kind of filter.kinds ?? store.resources()) objects[kind] = store.list(kind, filter.namespace).items;
+    return { revision: at, time, kinds: store.counts(), objects };
   }
 
   private async catchUp(): Promise<void> {
@@ -88,11 +106,9 @@ export class DashboardHistory {
     if (this.rows.length > MAX_ROWS) this.rows = this.rows.slice(-MAX_ROWS);
   }
 
-  private async fold(revision: number): Promise<PastState> {
+  private async fold(revision: number): Promise<Folded> {
     const { firstSeq } = await this.log.bounds();
     const folded = await foldTo(this.log.read({ fromSeq: firstSeq, toSeq: revision }), { revision });
-    const objects: Record<string, KubeObject[]> = {};
-    for (const kind of PAST_KINDS) objects[kind] = folded.store.list(kind).items;
-    return { revision: folded.revision, time: folded.time, objects };
+    return { store: folded.store, revision: folded.revision, time: folded.time };
   }
 }

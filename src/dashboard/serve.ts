@@ -1,9 +1,12 @@
 /**
  * /dashboard on the API server's HTTP face. The page and its scripts are public (the
  * login form must load); everything the page shows comes from the Kubernetes API with
- * the user's bearer token, so what the API allows is what the dashboard shows. The one
- * thing the API cannot answer, the cluster at a past revision, is served here under
- * /dashboard/api/ and asks for the same credentials.
+ * the user's bearer token, so what the API allows is what the dashboard shows. What the
+ * API cannot answer (the log's timeline, the cluster at a past revision, the controllers'
+ * machine states) is served here under /dashboard/api/, to the same users under the same
+ * RBAC: each path is a non-resource URL the caller must be allowed to `get`
+ * (DASHBOARD_PERMISSIONS; cluster-admin's `*` covers them, `view`, `edit` and namespaced
+ * Roles do not).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, methodNotAllowed, unauthorized } from '../api/errors.ts';
@@ -12,10 +15,29 @@ import { readAsset } from './assets.ts';
 import { DashboardHistory, type LogSource } from './history.ts';
 import { ControllerStatesBoard } from './controller-states.ts';
 import type { ControllerStatesReport } from '../../streams/controller-states.ts';
+import type { NonResourceAttributes, UserInfo } from '../auth/attributes.ts';
+
+/** Who asks, as the HTTP face authenticated them, and RBAC's answer for them. */
+export interface DashboardCaller {
+  user: UserInfo;
+  /** Throws Kubernetes' 403 unless the caller may. */
+  authorize(attributes: Omit<NonResourceAttributes, 'user'>): Promise<void>;
+}
+
+/**
+ * The non-resource URL each part of /dashboard/api/ asks `get` on. Time travel is one
+ * permission (the timeline and the states it shows): it reads every object of every
+ * namespace as it was, Secrets included, so it is as strong as reading the whole cluster.
+ */
+export const DASHBOARD_PERMISSIONS: Readonly<Record<string, string>> = {
+  timeline: '/dashboard/api/timeline',
+  state: '/dashboard/api/timeline',
+  controllers: '/dashboard/api/controllers',
+};
 
 export interface Dashboard {
-  /** `path` is what follows /dashboard ("", "/app.js", "/api/timeline"). */
-  serve(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, authenticated: boolean): Promise<void>;
+  /** `path` is what follows /dashboard ("", "/app.js", "/api/timeline"); `caller` is undefined without valid credentials. */
+  serve(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, caller: DashboardCaller | undefined): Promise<void>;
 }
 
 export interface DashboardSources {
@@ -30,7 +52,7 @@ export function createDashboard(sources: DashboardSources): Dashboard & { close(
   const unfollow = sources.followControllerStates?.((report) => board.record(report));
   return {
     close: () => unfollow?.(),
-    async serve(req, res, path, query, authenticated) {
+    async serve(req, res, path, query, caller) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('the dashboard is read-only here: writes go through the API');
       if (path === '') {
         // Relative URLs in the page resolve under /dashboard/.
@@ -38,8 +60,11 @@ export function createDashboard(sources: DashboardSources): Dashboard & { close(
         return void res.end();
       }
       if (path.startsWith('/api/')) {
-        if (!authenticated) throw unauthorized();
-        return answerApi(history, board, req, res, path.slice('/api/'.length), query);
+        if (!caller) throw unauthorized();
+        const what = path.slice('/api/'.length);
+        const permission = DASHBOARD_PERMISSIONS[what];
+        if (permission) await caller.authorize({ verb: 'get', path: permission });
+        return answerApi(history, board, req, res, what, query);
       }
       const asset = await readAsset(path);
       if (!asset) {
@@ -62,7 +87,9 @@ async function answerApi(history: DashboardHistory, board: ControllerStatesBoard
     case 'state': {
       const revision = Number(query.get('revision'));
       if (!Number.isSafeInteger(revision) || revision < 0) throw badRequest('revision must be a non-negative integer');
-      return sendJson(res, 200, await history.stateAt(revision));
+      const kinds = query.getAll('kind').filter((k) => k !== '');
+      const namespace = query.get('namespace') || undefined;
+      return sendJson(res, 200, await history.stateAt(revision, { ...(kinds.length > 0 ? { kinds } : {}), ...(namespace ? { namespace } : {}) }));
     }
     default:
       res.writeHead(404, { 'Content-Type': 'text/plain' });

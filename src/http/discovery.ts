@@ -6,6 +6,10 @@
  */
 import { RESOURCES } from '../api/registry.ts';
 import type { ResourceType } from '../api/resource-type.ts';
+import { SERVED_VERSIONS } from '../api/served-versions.ts';
+
+/** Every served type: the stored versions, then versions served by conversion (a group prefers its stored one). */
+const SERVED: readonly ResourceType[] = [...RESOURCES, ...SERVED_VERSIONS.map((v) => v.type)];
 
 interface Gvk {
   group: string;
@@ -51,7 +55,7 @@ const groupVersion = (group: string, version: string) => (group ? `${group}/${ve
 /** Groups other than core, in registry order, each with its versions (preferred first). */
 export function apiGroups(): { name: string; versions: string[] }[] {
   const groups = new Map<string, string[]>();
-  for (const rt of RESOURCES) {
+  for (const rt of SERVED) {
     if (rt.group === '') continue;
     const versions = groups.get(rt.group) ?? [];
     if (!versions.includes(rt.version)) versions.push(rt.version);
@@ -82,7 +86,7 @@ export function apiGroup(name: string) {
   return found ? { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(found.name, found.versions) } : undefined;
 }
 
-const inVersion = (group: string, version: string) => RESOURCES.filter((rt) => rt.group === group && rt.version === version);
+const inVersion = (group: string, version: string) => SERVED.filter((rt) => rt.group === group && rt.version === version);
 
 export function apiResourceList(group: string, version: string) {
   const types = inVersion(group, version);

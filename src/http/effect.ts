@@ -16,6 +16,8 @@ import { ensureKubernetesService } from '../net/kubernetes-service.ts';
 import { startHttpFace, type HttpFace } from './server.ts';
 import { createDashboard } from '../dashboard/serve.ts';
 import { followControllerStates } from '../../streams/controller-states.ts';
+import { auditedPipeline } from '../audit/audited-pipeline.ts';
+import { openAuditWriter } from '../audit/open-writer.ts';
 
 export interface HttpFaceConfig {
   /** HOST:PORT of the HTTPS face (port 0: any free port). */
@@ -24,6 +26,8 @@ export interface HttpFaceConfig {
   pkiDir: string;
   /** HOST:PORT of a plain-HTTP face without authentication, for local tests only. */
   insecureAddress?: string;
+  /** Let requests without credentials in as system:anonymous (kube-apiserver's --anonymous-auth; default off). */
+  anonymous?: boolean;
 }
 
 export interface ServeHttpInput {
@@ -66,8 +70,11 @@ export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ inp
     });
     stopDashboard = () => dashboard.close();
     if (stopped) stopDashboard();
-    const shared = { pipeline: connection.pipeline, logger, containerLogs, openNodeStream, health, metrics, dashboard };
-    const secure = keep(await startHttpFace({ ...shared, address: http.address, pki }));
+    // Every write that comes through this face is audited, refused ones (401 included) too.
+    const { writer: audit } = await openAuditWriter(connection.nc, logger, connection.metrics.registry);
+    const pipeline = auditedPipeline(connection.pipeline, audit, { logger });
+    const shared = { pipeline, audit, logger, containerLogs, openNodeStream, health, metrics, dashboard };
+    const secure = keep(await startHttpFace({ ...shared, address: http.address, pki, ...(http.anonymous ? { anonymous: true } : {}) }));
     const insecure = http.insecureAddress
       ? keep(await startHttpFace({ ...shared, address: http.insecureAddress }))
       : undefined;

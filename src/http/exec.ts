@@ -23,6 +23,7 @@ import { portForwardStreams, type OpenConnection } from '../streaming/port-forwa
 import { SpdySession } from '../streaming/spdy/session.ts';
 import type { NodeStreamConnection, NodeStreamRequest } from '../../streams/node-stream.ts';
 import { identifyRequest, userInfoOf, type Authenticator } from './auth.ts';
+import { requestUrl } from './request-url.ts';
 import { checkAccess } from '../auth/access-check.ts';
 import { parseRoute } from './route.ts';
 import { notServed } from './to-request.ts';
@@ -53,7 +54,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
 }
 
 async function upgrade(deps: UpgradeDeps, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req.url);
   const route = parseRoute(url.pathname);
   const identity = await identifyRequest(deps.authenticator, req);
   if (!identity) throw unauthorized();

@@ -14,7 +14,9 @@ import type { ContainerLogReader, PodLogDeps } from '../apiserver/pod-log.ts';
 import type { ObjectList, PatchType, WatchEvent } from '../apiserver/request.ts';
 import type { Logger } from '../log.ts';
 import { identifyRequest, isPublic, userInfoOf, type Authenticator, type Identity } from './auth.ts';
+import { requestUrl } from './request-url.ts';
 import { checkAccess } from '../auth/access-check.ts';
+import { SYSTEM_MASTERS } from '../auth/attributes.ts';
 import { decodeBody, readBody } from './body.ts';
 import { aggregatedCore, aggregatedGroups, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
 import { AGGREGATED_DISCOVERY_TYPE, bodyFormat, checkAcceptsJson, PROTOBUF_TYPE, wantedTable, wantsAggregatedDiscovery } from './media.ts';
@@ -31,6 +33,11 @@ import { notServed, resourceOf, toApiRequest, type HttpCall } from './to-request
 import { versionInfo } from './version.ts';
 import type { Dashboard } from '../dashboard/serve.ts';
 import { serveWatch } from './watch-stream.ts';
+import { arrivalNow, auditUnauthenticated, httpOrigin } from '../audit/http-origin.ts';
+import { noteOrigin } from '../audit/origin.ts';
+import type { AuditSink } from '../audit/writer.ts';
+import { conversionOf } from '../api/served-versions.ts';
+import { servedVersionPipeline } from './served-version.ts';
 
 export interface HandlerDeps {
   pipeline: Pipeline;
@@ -47,6 +54,8 @@ export interface HandlerDeps {
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** The web dashboard at /dashboard; without it, a 404. */
   dashboard?: Dashboard;
+  /** Where writes' audit records go (401s here; the rest through the audited pipeline). */
+  audit?: AuditSink;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -55,7 +64,9 @@ export function createHandler(deps: HandlerDeps): Handler {
   return (req, res) => {
     handle(deps, req, res).catch((error: unknown) => {
       const status = error instanceof StatusError ? error : undefined;
-      if (!status) deps.logger.error({ err: error, method: req.method, url: req.url }, 'HTTP request failed');
+      // A client that hangs up mid-request is no failure of ours: there is nobody to answer.
+      if (!status && req.destroyed) deps.logger.debug({ err: error, method: req.method, url: req.url }, 'client went away mid-request');
+      else if (!status) deps.logger.error({ err: error, method: req.method, url: req.url }, 'HTTP request failed');
       // A 413 leaves the rest of the body unread: close the connection rather than drain it.
       sendError(res, error, status?.code === 413 ? { Connection: 'close' } : {});
     });
@@ -63,17 +74,30 @@ export function createHandler(deps: HandlerDeps): Handler {
 }
 
 async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const arrived = arrivalNow();
+  const url = requestUrl(req.url);
   const route = parseRoute(url.pathname);
   // The dashboard's page loads without credentials (it holds the login form); its data asks for them.
   if (route.kind === 'dashboard') {
     if (!deps.dashboard) throw notServed('');
-    return deps.dashboard.serve(req, res, route.path, url.searchParams, (await identifyRequest(deps.authenticator, req)) !== undefined);
+    const caller = await identifyRequest(deps.authenticator, req);
+    const user = caller && userInfoOf(caller);
+    // The dashboard's own data (/dashboard/api/) obeys the same RBAC as the API, for the same user.
+    return deps.dashboard.serve(req, res, route.path, url.searchParams, user && { user, authorize: (attributes) => checkAccess(deps.pipeline, user, attributes) });
   }
   const identity = isPublic(route) ? undefined : await identifyRequest(deps.authenticator, req);
-  if (!isPublic(route) && !identity) throw unauthorized();
+  if (!isPublic(route) && !identity) {
+    if (deps.audit) auditUnauthenticated(deps.audit, req, route, arrived);
+    throw unauthorized();
+  }
   const method = req.method ?? 'GET';
   if (route.kind === 'resource') return handleResource(deps, req, res, route, url.searchParams, identity);
+  // Discovery, OpenAPI and paths nobody serves obey RBAC's non-resource rules (system:discovery
+  // is bound to system:authenticated only), so an anonymous caller gets a 403, not the documents.
+  // system:masters skips the review, as kube-apiserver's privileged-group authorizer does.
+  if (identity && route.kind !== 'metrics' && !identity.groups.includes(SYSTEM_MASTERS)) {
+    await checkAccess(deps.pipeline, userInfoOf(identity), { verb: nonResourceVerb(method), path: url.pathname });
+  }
   if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   if (route.kind === 'metrics') {
     if (identity) await checkAccess(deps.pipeline, userInfoOf(identity), { verb: 'get', path: '/metrics' });
@@ -87,6 +111,11 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     return sendText(res, answer.code, answer.body);
   }
   return answerDocument(deps, req, res, route);
+}
+
+/** The RBAC verb of a non-resource request: the HTTP method in lower case (HEAD reads, as GET). */
+function nonResourceVerb(method: string): string {
+  return method === 'HEAD' ? 'get' : method.toLowerCase();
 }
 
 function answerDocument(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, route: Route): void {
@@ -142,10 +171,14 @@ function sendOr404(res: ServerResponse, document: unknown): void {
 }
 
 async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, route: ResourcePath, query: URLSearchParams, identity?: Identity) {
+  const arrived = arrivalNow();
   const method = req.method ?? 'GET';
   const accept = req.headers.accept;
   checkAcceptsJson(accept);
   const rt = resourceOf(route);
+  // A version served by conversion (autoscaling/v1 HPAs over the stored v2) sees the pipeline through it.
+  const served = conversionOf(rt);
+  const pipeline = served ? servedVersionPipeline(deps.pipeline, served) : deps.pipeline;
   let body: unknown;
   let patchType: PatchType | undefined;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') {
@@ -165,6 +198,7 @@ async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: Serv
   }
   const request = toApiRequest(call);
   if (identity) request.user = userInfoOf(identity);
+  if (deps.audit) noteOrigin(request, httpOrigin(req, arrived));
 
   const tableVersion = request.verb === 'get' || request.verb === 'list' || request.verb === 'watch' ? wantedTable(accept) : undefined;
   const tableOptions: TableOptions = {
@@ -183,10 +217,10 @@ async function handleResource(deps: HandlerDeps, req: IncomingMessage, res: Serv
       if (event.type === 'BOOKMARK') return tableOf(rt, [], { resourceVersion: object.metadata.resourceVersion }, options);
       return tableOfObject(rt, object, options);
     };
-    return serveWatch(req, res, deps.pipeline, request, contentType, encode, deps.logger);
+    return serveWatch(req, res, pipeline, request, contentType, encode, deps.logger);
   }
 
-  const reply = await deps.pipeline.handle(request);
+  const reply = await pipeline.handle(request);
   if (!reply.ok) return sendJson(res, reply.status.code, reply.status);
   let answer: unknown = reply.body;
   if (tableVersion) {

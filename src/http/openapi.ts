@@ -14,6 +14,10 @@ import { RESOURCES } from '../api/registry.ts';
 import type { ResourceType } from '../api/resource-type.ts';
 import { openApiSchemaFor, toOpenApiSchema, type OpenApiSchema } from '../api/schema/index.ts';
 import { Scale } from '../api/schema/scale.ts';
+import { conversionOf, SERVED_VERSIONS } from '../api/served-versions.ts';
+
+/** Stored versions and those served by conversion, each with its own schema. */
+const SERVED: readonly ResourceType[] = [...RESOURCES, ...SERVED_VERSIONS.map((v) => v.type)];
 
 export interface OpenApiDocument {
   /** "api/v1" or "apis/apps/v1": the path under /openapi/v3. */
@@ -96,10 +100,11 @@ function pathsOf(rt: ResourceType, ref: Json, scaleRef: Json): Record<string, Op
 function buildDocument(group: string, version: string): OpenApiDocument {
   const schemas: Record<string, OpenApiSchema> = {};
   const paths: Record<string, OpenApiSchema> = {};
-  const inVersion = RESOURCES.filter((r) => r.group === group && r.version === version);
+  const inVersion = SERVED.filter((r) => r.group === group && r.version === version);
   const scaleRef = inVersion.some((r) => r.subresources.includes('scale')) ? toOpenApiSchema(Scale, schemas) : {};
   for (const rt of inVersion) {
-    const ref = openApiSchemaFor(rt, schemas);
+    const served = conversionOf(rt);
+    const ref = served ? toOpenApiSchema(served.schema, schemas) : openApiSchemaFor(rt, schemas);
     if (!ref) continue;
     const name = String(ref.$ref).replace('#/components/schemas/', '');
     const gvks = (schemas[name]!['x-kubernetes-group-version-kind'] as Json[] | undefined) ?? [];
@@ -123,7 +128,7 @@ let cache: Map<string, OpenApiDocument> | undefined;
 export function openApiDocuments(): ReadonlyMap<string, OpenApiDocument> {
   if (!cache) {
     const versions = new Map<string, { group: string; version: string }>();
-    for (const rt of RESOURCES) versions.set(gvPath(rt.group, rt.version), { group: rt.group, version: rt.version });
+    for (const rt of SERVED) versions.set(gvPath(rt.group, rt.version), { group: rt.group, version: rt.version });
     cache = new Map([...versions.values()].map(({ group, version }) => {
       const doc = buildDocument(group, version);
       return [doc.path, doc];

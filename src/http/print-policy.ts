@@ -4,8 +4,10 @@
  * budgets, resource quotas, limit ranges, horizontal pod autoscalers, priority classes,
  * network policies, ingress classes, controller revisions and endpoint slices. Pure.
  */
+import { hpaFromV1 } from '../api/conversion/autoscaling-v1.ts';
 import type { KubeObject } from '../api/object.ts';
 import { age, at, col, formatSelector, list, nameColumn, num, record, str, type Printer } from './table-kit.ts';
+import { canonicalQuantity } from '../admission/resource-quota/quantity.ts';
 
 const name = (o: KubeObject) => o.metadata.name ?? '';
 
@@ -30,7 +32,8 @@ function quotaColumns(quota: KubeObject): [string, string] {
   const requests: string[] = [];
   const limits: string[] = [];
   for (const resource of Object.keys(hard).sort()) {
-    const entry = `${resource}: ${str(used[resource], '0')}/${str(hard[resource], '0')}`;
+    // Quantities as Quantity.String() prints them ("1.5" is 1500m).
+    const entry = `${resource}: ${canonicalQuantity(used[resource] ?? '0')}/${canonicalQuantity(hard[resource] ?? '0')}`;
     (resource.split('.')[0] === 'limits' && resource.includes('.') ? limits : requests).push(entry);
   }
   return [requests.join(', '), limits.join(', ')];
@@ -94,7 +97,9 @@ function formatMetrics(hpa: KubeObject): string {
 
 export const horizontalPodAutoscalerPrinter: Printer = {
   columns: [nameColumn(), col('Reference'), col('Targets'), col('MinPods'), col('MaxPods', 'integer'), col('Replicas', 'integer'), col('Age')],
-  cells: (hpa, now) => {
+  cells: (object, now) => {
+    // Printed from the stored version's fields whichever version was asked for, as Kubernetes prints its internal one.
+    const hpa = object.apiVersion === 'autoscaling/v1' ? (hpaFromV1(object) as KubeObject) : object;
     const minReplicas = at(hpa, 'spec', 'minReplicas');
     return [
       name(hpa),

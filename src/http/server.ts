@@ -18,6 +18,7 @@ import { createHandler } from './handler.ts';
 import type { HealthCheck } from '../health/checks.ts';
 import type { Pki } from './pki.ts';
 import type { Dashboard } from '../dashboard/serve.ts';
+import type { AuditSink } from '../audit/writer.ts';
 
 export interface HttpFaceOptions {
   /** HOST:PORT to listen on. */
@@ -36,6 +37,10 @@ export interface HttpFaceOptions {
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** The web dashboard at /dashboard. */
   dashboard?: Dashboard;
+  /** Where audit records of writes refused before the pipeline (401) go; pass the audited pipeline too. */
+  audit?: AuditSink;
+  /** With the PKI: let requests without credentials in as system:anonymous, for RBAC to judge (default off). */
+  anonymous?: boolean;
 }
 
 export interface HttpFace {
@@ -48,7 +53,7 @@ export interface HttpFace {
 export async function startHttpFace(options: HttpFaceOptions): Promise<HttpFace> {
   const wanted = parseHostPort(options.address);
   let bound = wanted;
-  const authenticator = options.pki ? clusterAuthenticator(options.pki, options.pipeline) : trustEveryone;
+  const authenticator = options.pki ? clusterAuthenticator(options.pki, options.pipeline, { anonymous: options.anonymous === true }) : trustEveryone;
   const handler = createHandler({
     pipeline: options.pipeline,
     authenticator,
@@ -58,6 +63,7 @@ export async function startHttpFace(options: HttpFaceOptions): Promise<HttpFace>
     ...(options.health ? { health: options.health } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.dashboard ? { dashboard: options.dashboard } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
   });
   const server: Server = options.pki
     ? createHttpsServer(

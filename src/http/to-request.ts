@@ -8,6 +8,7 @@ import { badRequest, methodNotAllowed, StatusError } from '../api/errors.ts';
 import { isPlainObject } from '../api/object.ts';
 import { resourceFor } from '../api/registry.ts';
 import type { ResourceType } from '../api/resource-type.ts';
+import { servedVersionFor } from '../api/served-versions.ts';
 import type { ApiRequest, FieldValidation, PatchType, PropagationPolicy, RequestOptions, Verb } from '../apiserver/request.ts';
 import type { ResourcePath } from './route.ts';
 
@@ -34,7 +35,7 @@ const SERVED_SUBRESOURCES = new Set(['status', 'finalize', 'binding', 'eviction'
 const POSTED_SUBRESOURCES = new Set(['binding', 'eviction', 'token']);
 
 export function resourceOf(route: ResourcePath): ResourceType {
-  const rt = resourceFor(route.group, route.version, route.plural);
+  const rt = resourceFor(route.group, route.version, route.plural) ?? servedVersionFor(route.group, route.version, route.plural)?.type;
   if (!rt) throw notServed('');
   if (route.namespace !== undefined && !rt.namespaced) throw notServed('');
   return rt;

@@ -17,6 +17,7 @@ import { referencedObjects, resolveEnv } from '../runtime/env.ts';
 import { claimNamesOf, mountsFor, prepareVolumes, readOnlyVolumeNames, type VolumeSources } from '../runtime/volumes.ts';
 import { ContainerStartError, ImagePullError, type ContainerExit, type ContainerRuntime, type PodSandbox, type RunningContainer } from '../runtime/runtime.ts';
 import type { ContainerLogSink } from './log-sink.ts';
+import { serviceAccountTokenSource } from './service-account-token.ts';
 import type { RunningPods } from './running-pods.ts';
 import type { PodCommand } from './pod-actions.ts';
 import { PodStatusWriter } from './pod-status-writer.ts';
@@ -93,7 +94,7 @@ export class PodDriver {
   async prepare(): Promise<void> {
     try {
       if (this.deps.runtime.name !== 'simulated') {
-        const sources = { ...(await this.fetchReferenced()), ...(await this.fetchClaims()) };
+        const sources = { ...(await this.fetchReferenced()), ...(await this.fetchClaims()), serviceAccountToken: serviceAccountTokenSource(this.deps.client, this.pod) };
         this.volumePaths = await prepareVolumes(this.pod, this.sandbox.dir, sources);
       }
       this.emit({ type: 'prepared', at: this.now });

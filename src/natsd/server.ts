@@ -1,14 +1,18 @@
 /**
- * Starts and stops a local nats-server process from the project's nats.conf. Used by
- * `jetkube up` (when nothing answers on the NATS URL) and by every test that needs a real
- * server: each gets its own port and store dir, so runs never share state.
+ * Starts and stops a local nats-server process from the project's configuration (the
+ * text of nats.conf, rendered by src/natsd/config.ts). Used by `jetkube up` (when nothing
+ * answers on the NATS URL) and by every test that needs a real server: each gets its own
+ * port and store dir, so runs never share state. With a users file the server is secured
+ * (one user per component, src/natsd/users.ts); without one it is open, for tests that
+ * do not exercise permissions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, connect as tcpConnect } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderNatsConf } from './config.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const NATS_CONF = join(PROJECT_ROOT, 'nats.conf');
@@ -70,13 +74,44 @@ export interface StartOptions {
    * drains its components before it stops the server.
    */
   detached?: boolean;
+  /**
+   * The users file of a data dir (src/natsd/credentials.ts ensureNatsCredentials): the
+   * server then admits only those users, with their permissions. The configuration is
+   * written beside it as nats-server.conf (an include is resolved relative to the file
+   * that includes it). Without it the server is open and its configuration goes into
+   * the store dir.
+   */
+  usersFile?: string;
+  /** Join a NATS cluster (src/natsd/cluster.ts): the cluster's name, this server's, its route port and every server's route URL. */
+  cluster?: NatsClusterMembership;
+}
+
+export interface NatsClusterMembership {
+  name: string;
+  serverName: string;
+  routePort: number;
+  routes: string[];
+}
+
+/** Writes the configuration this start needs and returns its path. */
+async function writeConfig(options: StartOptions): Promise<string> {
+  if (options.usersFile) {
+    const file = join(dirname(resolve(options.usersFile)), 'nats-server.conf');
+    await writeFile(file, renderNatsConf({ usersInclude: basename(options.usersFile) }));
+    return file;
+  }
+  const file = join(options.storeDir, 'nats-server.conf');
+  await writeFile(file, renderNatsConf());
+  return file;
 }
 
 export async function startNatsServer(options: StartOptions): Promise<NatsServerProcess> {
   const port = options.port ?? (await freePort());
   await mkdir(options.storeDir, { recursive: true });
-  const args = ['-c', NATS_CONF, '-a', '127.0.0.1', '-p', String(port), '-sd', options.storeDir];
+  const args = ['-c', await writeConfig(options), '-a', '127.0.0.1', '-p', String(port), '-sd', options.storeDir];
   if (options.logFile) args.push('-l', options.logFile);
+  const cluster = options.cluster;
+  if (cluster) args.push('--cluster_name', cluster.name, '-n', cluster.serverName, '--cluster', `nats://127.0.0.1:${cluster.routePort}`, '--routes', cluster.routes.join(','));
   const child = spawn(natsServerBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: options.detached ?? false });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

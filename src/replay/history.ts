@@ -4,8 +4,9 @@
  *
  * Who: there is no audit stream yet, so the writer is read from the object itself: the
  * managedFields entries that are new or changed in that step (their manager, operation
- * and subresource). A manager writing again within the same second the same field set
- * leaves its entry as it was; then the writer is the manager that owns the changed fields
+ * and subresource: a status write is its manager's entry with subresource "status"). A
+ * manager writing again within the same second the same field set leaves its entry as
+ * it was; then the writer is the manager that owns the changed fields
  * (marked "owner of"), which is who wrote them last. A delete, or a change of fields no
  * one owns, names no writer; that is said, not guessed.
  * managedFields and resourceVersion are left out of the diff (the writer line shows them).
@@ -128,7 +129,7 @@ export function formatWriters(step: HistoryStep): string {
     if (step.type === 'DELETED') return 'by ? (deletes name no writer; no audit stream yet)';
     if (step.type === 'ADDED') return 'by ? (it carries no managedFields; no audit stream yet)';
     if (step.changes.length > 0 && step.changes.every((c) => c.path === 'status' || c.path.startsWith('status.'))) {
-      return 'by ? (a status write: status writes record no managedFields entry here; no audit stream yet)';
+      return 'by ? (a status write that left no managedFields entry: recorded before status writes had theirs; no audit stream yet)';
     }
     return 'by ? (no managedFields entry changed; no audit stream yet)';
   }

@@ -13,6 +13,7 @@ import { startHttpFace } from '../http/server.ts';
 import type { Logger } from '../log.ts';
 import type { LogEntry } from '../store/log-entry.ts';
 import type { LogFileError } from '../store/log-file.ts';
+import type { Snapshot } from '../store/snapshot.ts';
 import { WatchCache } from '../store/watch-cache.ts';
 import { foldTo, type ReplayPoint } from './timeline.ts';
 
@@ -27,6 +28,8 @@ export interface ServeReplayOptions {
   logger: Logger;
   onEntry?: (entry: LogEntry) => void;
   verifyRest?: boolean;
+  /** The snapshot the entries continue. */
+  base?: Snapshot;
 }
 
 export interface ServedReplay {
@@ -58,6 +61,7 @@ export async function serveReplay(options: ServeReplayOptions): Promise<ServedRe
     onChange: (_change, entry) => kept.push(entry),
     ...(options.onEntry ? { onEntry: options.onEntry } : {}),
     ...(options.verifyRest ? { verifyRest: true } : {}),
+    ...(options.base ? { base: options.base } : {}),
   });
   const revision = folded.revision;
   const watchCache = new WatchCache(folded.store, {

@@ -13,6 +13,7 @@
 import { LogFileError } from '../store/log-file.ts';
 import type { LogEntry } from '../store/log-entry.ts';
 import { ObjectStore, type StoreChange } from '../store/object-store.ts';
+import { unpackObject, type Snapshot } from '../store/snapshot.ts';
 
 export type ReplayPoint = { revision: number } | { time: number };
 
@@ -69,6 +70,8 @@ export interface FoldOptions {
    * (a file source: a warning rather than silence). Default false.
    */
   verifyRest?: boolean;
+  /** The snapshot the entries continue (they start after its revision): the fold starts from it. */
+  base?: Snapshot;
 }
 
 /** Folds entries (in log order) until the point; on damage, see DamagedLogError. */
@@ -78,6 +81,7 @@ export async function foldTo(
   options: FoldOptions = {},
 ): Promise<FoldResult> {
   const store = new ObjectStore();
+  if (options.base) store.restore(options.base.slots, options.base.header.revision, options.base.header.time, unpackObject);
   let reached = false;
   try {
     for await (const entry of entries) {

@@ -26,8 +26,8 @@ import { ContainerStartError, type Mount } from './runtime.ts';
 export interface VolumeSources {
   configMaps: Map<string, KubeObject>;
   secrets: Map<string, KubeObject>;
-  /** Issues the token of a projected serviceAccountToken source; without it that file is not written. */
-  serviceAccountToken?: (request: { audience?: string; expirationSeconds: number }) => Promise<string>;
+  /** Issues the token of a projected serviceAccountToken source; without it (or when it answers undefined: no signer) that file is not written. */
+  serviceAccountToken?: (request: { audience?: string; expirationSeconds: number }) => Promise<string | undefined>;
   /** Node allocatable, for downwardAPI resourceFieldRef of unset limits. */
   allocatable?: NodeAllocatable;
   /** The pod's PersistentVolumeClaims by name (those that exist). */
@@ -286,7 +286,7 @@ async function projectedPayload(pod: KubeObject, projected: Record<string, unkno
         ...(typeof request.audience === 'string' ? { audience: request.audience } : {}),
         expirationSeconds: typeof request.expirationSeconds === 'number' ? request.expirationSeconds : 3600,
       });
-      payload.set(String(request.path ?? 'token'), { data: Buffer.from(token), mode: defaultMode });
+      if (token !== undefined) payload.set(String(request.path ?? 'token'), { data: Buffer.from(token), mode: defaultMode });
     }
   }
   return payload;

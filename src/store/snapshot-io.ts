@@ -12,6 +12,8 @@
  */
 import type { CompactionPoint, SnapshotInfo } from '../../streams/snapshot-store.ts';
 import type { Logger } from '../log.ts';
+import type { SecretEncryption } from '../encryption/config.ts';
+import { openedAtRest } from '../encryption/sealed-secret.ts';
 import type { ObjectStore } from './object-store.ts';
 import { decodeSnapshot, encodeSnapshotFrames, snapshotOfState, unpackObject } from './snapshot.ts';
 
@@ -48,6 +50,8 @@ export async function loadNewestSnapshot(
   bucket: SnapshotBucket,
   bounds: { firstSeq: number; lastSeq: number },
   logger?: Logger,
+  /** Opens the Secrets the snapshot holds sealed (without it they stay withheld stand-ins). */
+  encryption?: SecretEncryption,
 ): Promise<LoadedSnapshot | undefined> {
   const started = performance.now();
   const compaction = await bucket.compaction();
@@ -62,7 +66,8 @@ export async function loadNewestSnapshot(
   const bytes = await bucket.get(chosen.revision);
   if (!bytes) return undefined;
   const snapshot = decodeSnapshot(bytes);
-  store.restore(snapshot.slots, snapshot.header.revision, snapshot.header.time, unpackObject);
+  const unpack = encryption ? (packed: Uint8Array, seq: number) => openedAtRest(unpackObject(packed, seq), encryption) : unpackObject;
+  store.restore(snapshot.slots, snapshot.header.revision, snapshot.header.time, unpack);
   const loaded = { revision: snapshot.header.revision, objects: store.size, bytes: bytes.byteLength, ms: Math.round(performance.now() - started) };
   logger?.info(loaded, 'loaded a snapshot; replaying the log after it');
   return loaded;
@@ -71,14 +76,14 @@ export async function loadNewestSnapshot(
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Write the store as it is now; returns the revision written (an existing one is kept). */
-export async function writeSnapshot(store: ObjectStore, bucket: SnapshotBucket, logger?: Logger): Promise<number> {
+export async function writeSnapshot(store: ObjectStore, bucket: SnapshotBucket, logger?: Logger, encryption?: SecretEncryption): Promise<number> {
   const state = store.toState();
   const time = store.revisionTime;
   if (state.revision === 0) throw new Error('the store is empty: nothing to snapshot');
   if (await bucket.has(state.revision)) return state.revision;
   const started = performance.now();
   const frames: Uint8Array[] = [];
-  for (const frame of encodeSnapshotFrames(snapshotOfState(state, time))) {
+  for (const frame of encodeSnapshotFrames(snapshotOfState(state, time), encryption)) {
     frames.push(frame);
     await yieldToLoop();
   }
@@ -93,7 +98,13 @@ export async function writeSnapshot(store: ObjectStore, bucket: SnapshotBucket, 
  * write at a time (a write still running when the next multiple passes is followed by one
  * more write, at whatever revision the store has then).
  */
-export function startSnapshotWriter(store: ObjectStore, bucket: SnapshotBucket, every: number, logger?: Logger): { stop(): void; take(): Promise<number> } {
+export function startSnapshotWriter(
+  store: ObjectStore,
+  bucket: SnapshotBucket,
+  every: number,
+  logger?: Logger,
+  encryption?: SecretEncryption,
+): { stop(): void; take(): Promise<number> } {
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = false;
@@ -102,7 +113,7 @@ export function startSnapshotWriter(store: ObjectStore, bucket: SnapshotBucket, 
       again = true;
       return running;
     }
-    running = writeSnapshot(store, bucket, logger).finally(() => {
+    running = writeSnapshot(store, bucket, logger, encryption).finally(() => {
       running = undefined;
       if (again && !stopped) {
         again = false;

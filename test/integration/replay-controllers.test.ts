@@ -157,7 +157,8 @@ describe('replaying a recording of the real controllers', { timeout: 180_000 }, 
       /^pod created by ReplicaSet web-\w+ .*by kube-controller-manager/,
       /^scheduled to node node-1 \(by kube-scheduler, inferred\)/,
       /^container c running/,
-      /^ready \(by the kubelet of node-1, inferred\)/,
+      // The kubelet's status writes carry its managedFields entry (subresource status): named, not inferred.
+      /^ready by kubelet \(Update status\)/,
       /^deletion started \(grace period 1s\): ReplicaSet web-\w+ scaled down from 3 to 1 at revision \d+ \(Deployment web scaled down, at its revision 2\)/,
       /^removed from the store/,
     ];
@@ -185,6 +186,14 @@ describe('replaying a recording of the real controllers', { timeout: 180_000 }, 
     assert.equal(steps[0]!.type, 'ADDED');
     const managers = new Set(steps.flatMap((s) => s.writers.map((w) => w.manager)));
     assert.ok(managers.has('kube-controller-manager'), [...managers].join(','));
+    // The Deployment controller's status writes name it, with the subresource.
+    const statusSteps = steps.filter((s) => s.changes.length > 0 && s.changes.every((c) => c.path.startsWith('status')));
+    assert.ok(statusSteps.length > 0, 'the log holds status writes of the Deployment');
+    for (const step of statusSteps) {
+      // A write within the same second as the last leaves the entry as it was: then named as the owner of the changed fields.
+      const writers = step.writers.map(({ manager, operation, subresource }) => ({ manager, operation, subresource }));
+      assert.deepEqual(writers, [{ manager: 'kube-controller-manager', operation: 'Update', subresource: 'status' }], `revision ${step.seq}: ${JSON.stringify(step.changes)}`);
+    }
     assert.ok(steps.some((s) => s.changes.some((c) => c.path === 'spec.replicas' && c.op === 'replace')), 'the scale shows as a spec.replicas change');
     assert.ok(steps.every((s) => s.changes.every((c) => !c.path.startsWith('metadata.managedFields'))), 'managedFields are not diffed');
     const cli = await captured(['history', 'deploy/web', '--file', file]);

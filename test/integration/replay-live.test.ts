@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/api/object.ts';
+import { ApiClient } from '../../src/client/api-client.ts';
 import { replayCommand } from '../../src/cli/replay.ts';
 import { memoryIo } from '../../src/present/io.ts';
 import { startTestCluster, type TestCluster } from '../support/cluster.ts';
@@ -62,5 +63,20 @@ describe('replay from the live log', { timeout: 60_000 }, () => {
     const missing = await captured(['history', 'cm/nope', '--nats-url', url()]);
     assert.equal(missing.code, 1);
     assert.match(missing.err, /no changes of configmaps\/nope in namespace default/);
+  });
+
+  it('history names the writer of a status write (its managedFields entry with subresource status)', async () => {
+    const kubelet = await ApiClient.connect(url(), 'replay-live-kubelet', { fieldManager: 'kubelet' });
+    try {
+      const pod = await cluster.client.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+      const running = await kubelet.update('pods', { ...pod, status: { phase: 'Running', podIP: '127.1.0.5' } }, { subresource: 'status' });
+      const entry = (running.metadata.managedFields as { manager: string; subresource?: string; fieldsV1: unknown }[]).find((e) => e.manager === 'kubelet');
+      assert.deepEqual(entry && { subresource: entry.subresource, fieldsV1: entry.fieldsV1 }, { subresource: 'status', fieldsV1: { 'f:status': { 'f:phase': {}, 'f:podIP': {} } } });
+    } finally {
+      await kubelet.close();
+    }
+    const { code, out } = await captured(['history', 'pod/p', '--nats-url', url()]);
+    assert.equal(code, 0);
+    assert.match(out, /MODIFIED {2}by kubelet \(Update status\)\n(\s+.*\n)*\s+~ status\.phase: "Pending" -> "Running"/);
   });
 });

@@ -8,6 +8,7 @@ import { ApiClient } from '../../src/client/api-client.ts';
 import { BOOTSTRAP_CLUSTER_ROLE_BINDINGS } from '../../src/auth/bootstrap-policy.ts';
 import { SYSTEM_NAMESPACES } from '../../src/apiserver/system-namespaces.ts';
 import { startTestNats, type TestNats } from './nats.ts';
+import type { AdmissionSelection } from '../../src/admission/plugins.ts';
 
 export interface TestCluster {
   nats: TestNats;
@@ -20,7 +21,8 @@ export interface TestCluster {
 }
 
 export async function startApiServer(natsUrl: string, name = 'apiserver', options: ClusterOptions = {}): Promise<Actor<typeof apiServerMachine>> {
-  const actor = createActor(apiServerMachine, { input: { natsUrl, name, ...options } });
+  // No ServiceAccounts controller runs here, so no "default" account: like Kubernetes' integration test servers, run without the ServiceAccount plugin unless asked.
+  const actor = createActor(apiServerMachine, { input: { natsUrl, name, admission: { disable: ['ServiceAccount'] }, ...options } });
   actor.start();
   await waitFor(actor, (s) => s.matches({ online: 'serving' }), { timeout: 30_000 });
   return actor;
@@ -34,6 +36,8 @@ export async function stopApiServer(actor: Actor<typeof apiServerMachine>): Prom
 export interface ClusterOptions {
   /** How many recent changes the API server's watch cache keeps. */
   watchCacheSize?: number;
+  /** Admission plugins to turn on or off (default: ServiceAccount off). */
+  admission?: AdmissionSelection;
 }
 
 export async function startTestCluster(options: ClusterOptions = {}): Promise<TestCluster> {

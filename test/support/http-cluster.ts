@@ -65,6 +65,8 @@ export async function startHttpTestCluster(options: HttpTestClusterOptions = {})
   const nats = await startTestNats();
   const apiserver = createActor(apiServerMachine, {
     input: {
+      // No ServiceAccounts controller unless the test starts one: the ServiceAccount plugin only when asked.
+      admission: { disable: ['ServiceAccount'] },
       ...options.apiServer,
       natsUrl: nats.url,
       name: 'apiserver',

@@ -22,7 +22,7 @@ export async function startNodeCluster(options: { nodeName?: string; leaderElect
   const podCIDR = `127.${128 + Math.floor(Math.random() * 64)}.${Math.floor(Math.random() * 256)}.0/24`;
   const natsUrl = cluster.nats.url;
   const components: AnyActorRef[] = [
-    createActor(controllerManagerMachine, { input: { natsUrl, leaderElect: options.leaderElect ?? false, localPathRoot: join(cluster.dataDir, 'volumes') } }),
+    createActor(controllerManagerMachine, { input: { natsUrl, leaderElect: options.leaderElect ?? false, localPathRoot: join(cluster.dataDir, 'volumes'), rootCACert: cluster.pki.caCert } }),
     createActor(schedulerMachine, { input: { natsUrl, leaderElect: options.leaderElect ?? false } }),
     createActor(kubeletMachine, {
       input: {

@@ -30,6 +30,8 @@ function harness(options: { failConnects?: number } = {}) {
         return () => {};
       }),
       ensureSystemNamespaces: fromPromise(async () => {}),
+      writeSnapshots: fromCallback(() => () => {}),
+      serveEncryptionRewrite: fromCallback(() => () => {}),
       closeConnection: fromPromise(async () => {
         calls.closes++;
       }),

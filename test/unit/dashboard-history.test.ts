@@ -54,7 +54,7 @@ describe('DashboardHistory', () => {
     ]);
     const history = new DashboardHistory(log);
     const replicasAt = async (revision: number) =>
-      (await history.stateAt(revision)).objects['deployments.apps']!.map((d) => (d.spec as { replicas: number }).replicas);
+      (await history.stateAt(revision)).objects['deployments.apps']?.map((d) => (d.spec as { replicas: number }).replicas) ?? [];
     assert.deepEqual(await replicasAt(1), [1]);
     assert.deepEqual(await replicasAt(2), [3]);
     assert.deepEqual(await replicasAt(3), []);
@@ -62,6 +62,10 @@ describe('DashboardHistory', () => {
     assert.equal(at1.revision, 1);
     assert.equal(at1.time, 1_000);
     assert.equal(at1.objects['deployments.apps']![0]!.metadata.resourceVersion, '1');
+    assert.deepEqual(at1.kinds, { 'deployments.apps': 1 });
+    // A kind asked for by name is there even when empty; a namespace narrows every kind.
+    assert.deepEqual((await history.stateAt(3, { kinds: ['deployments.apps', 'pods'] })).objects, { 'deployments.apps': [], pods: [] });
+    assert.deepEqual((await history.stateAt(1, { namespace: 'elsewhere' })).objects, { 'deployments.apps': [] });
   });
 
   it('folds a revision asked for twice in a row once', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RESOURCES } from '../../src/api/registry.ts';
+import { SERVED_VERSIONS } from '../../src/api/served-versions.ts';
 import {
   aggregatedCore,
   aggregatedGroups,
@@ -82,7 +83,8 @@ describe('discovery documents', () => {
 
     const groups = aggregatedGroups();
     const total = groups.items.flatMap((g) => g.versions.flatMap((v) => v.resources)).length;
-    assert.equal(total, RESOURCES.length - coreCount);
+    // Stored versions plus those served by conversion (autoscaling/v1).
+    assert.equal(total, RESOURCES.length + SERVED_VERSIONS.length - coreCount);
     const deployments = groups.items.find((g) => g.metadata.name === 'apps')!.versions[0]!.resources.find((r) => r.resource === 'deployments')!;
     assert.deepEqual(deployments.shortNames, ['deploy']);
     assert.deepEqual(

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { RESOURCES } from '../../src/api/registry.ts';
+import { SERVED_VERSIONS } from '../../src/api/served-versions.ts';
 import { openApiDocumentAt, openApiDocuments, openApiRoot } from '../../src/http/openapi.ts';
 
 type Doc = { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } };
@@ -12,7 +13,7 @@ const doc = (path: string) => openApiDocumentAt(`/openapi/v3/${path}`) as unknow
 describe('/openapi/v3', () => {
   it('the root lists every group/version with a hash of its document', () => {
     const root = openApiRoot() as { paths: Record<string, { serverRelativeURL: string }> };
-    const expected = new Set(RESOURCES.map((rt) => (rt.group ? `apis/${rt.group}/${rt.version}` : `api/${rt.version}`)));
+    const expected = new Set([...RESOURCES, ...SERVED_VERSIONS.map((v) => v.type)].map((rt) => (rt.group ? `apis/${rt.group}/${rt.version}` : `api/${rt.version}`)));
     assert.deepEqual(new Set(Object.keys(root.paths)), expected);
     for (const [path, { serverRelativeURL }] of Object.entries(root.paths)) {
       const hash = createHash('sha512').update(JSON.stringify(openApiDocuments().get(path)!.body)).digest('hex').toUpperCase();

@@ -36,7 +36,8 @@ export async function apply(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
   if (!deps.store.get(key.resource, key.namespace, key.name)) {
     try {
       const created = await create(deps, { ...request, verb: 'create', body: applied });
-      return created.ok ? { ...created, warnings: incoming.warnings } : created;
+      // create read the pruned object: the unknown-field warnings are the incoming ones; its own are admission's.
+      return created.ok ? { ...created, warnings: [...incoming.warnings, ...(created.warnings ?? [])] } : created;
     } catch (error) {
       // Someone created it meanwhile: apply to theirs.
       if (!(error instanceof StatusError && error.reason === 'AlreadyExists')) throw error;
@@ -44,6 +45,7 @@ export async function apply(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
   }
 
   const schema = schemaFor(rt);
+  const admissionWarnings: string[] = [];
   const result = await guaranteedUpdateWithAllocations(deps, rt, key, {
     expectedResourceVersion: pinned,
     next: async (current) => {
@@ -51,14 +53,15 @@ export async function apply(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
       const options = { manager, force: request.options?.force === true, now, apiVersion: rt.apiVersion };
       const merged = serverSideApply(current, applied, schema, options);
       const { resourceVersion: _rv, ...mergedMeta } = merged.object.metadata;
-      const next = await nextVersion(deps, rt, request, current, { ...merged.object, metadata: mergedMeta });
+      admissionWarnings.length = 0;
+      const next = await nextVersion(deps, rt, request, current, { ...merged.object, metadata: mergedMeta }, undefined, (message) => admissionWarnings.push(message));
       if (deepEqual(withoutManagedFields(next), withoutManagedFields(current)) && sameOwnership(merged.managers, managersOf(current))) return current;
       return withManagers(next, merged.managers);
     },
     dryRun: request.options?.dryRun,
     requestId: request.requestId,
   });
-  return { ok: true, body: result.object, warnings: incoming.warnings };
+  return { ok: true, body: result.object, warnings: [...incoming.warnings, ...admissionWarnings] };
 }
 
 function withoutManagedFields(object: KubeObject): KubeObject {

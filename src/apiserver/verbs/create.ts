@@ -30,6 +30,7 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
   const rt = resolveResource(request);
   const { object: incoming, warnings } = readIncomingObject(rt, request);
   const generated = !incoming.metadata.name && !!incoming.metadata.generateName;
+  const admissionWarnings: string[] = [];
 
   for (let nameAttempt = 1; ; nameAttempt++) {
     const now = timestamp(deps.now());
@@ -40,6 +41,7 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
     });
     const defaulted = applyDefaults(rt, prepared);
     const name = defaulted.metadata.name ?? '';
+    admissionWarnings.length = 0;
     const attributes: AdmissionAttributes = {
       operation: 'CREATE',
       resource: rt,
@@ -48,17 +50,18 @@ export async function create(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
       object: defaulted,
       user: request.user,
       dryRun: request.options?.dryRun === true,
+      warn: (message) => admissionWarnings.push(message),
     };
     const mutated = deps.admission.admit(attributes, deps);
     const object = withCreator(rt, incoming, mutated instanceof Promise ? await mutated : mutated, request, now);
     const errors = validateObject(rt, object);
     if (errors.length > 0) throw invalid(rt.kind, rt.group, name, errors);
     await deps.admission.validate({ ...attributes, object }, deps);
-    if (request.options?.dryRun) return { ok: true, body: object, code: 201, warnings };
+    if (request.options?.dryRun) return { ok: true, body: object, code: 201, warnings: [...warnings, ...admissionWarnings] };
 
     const key = objectKey(rt, request, name);
     const stored = await storeWithAllocations(deps, rt.key, object, (toStore) => appendNew(deps, key, toStore, request.requestId));
-    if (stored) return { ok: true, body: await answerFor(deps, key, object, stored), code: 201, warnings };
+    if (stored) return { ok: true, body: await answerFor(deps, key, object, stored), code: 201, warnings: [...warnings, ...admissionWarnings] };
     if (!generated || nameAttempt >= GENERATE_NAME_ATTEMPTS) throw alreadyExists(rt.plural, rt.group, name);
   }
 }

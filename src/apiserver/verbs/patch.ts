@@ -28,19 +28,21 @@ export async function patch(deps: ApiDeps, request: ApiRequest): Promise<ApiRepl
   const patchType = request.patchType ?? 'merge';
   const pinned = pinnedResourceVersion(request.body, patchType);
   let warnings: string[] = [];
+  const admissionWarnings: string[] = [];
   const result = await guaranteedUpdateWithAllocations(deps, rt, key, {
     expectedResourceVersion: pinned,
     next: async (current) => {
       const patched = applyPatch(patchType, current, request.body, schemaFor(rt));
       const incoming = readIncomingObject(rt, { ...request, body: patched });
       warnings = incoming.warnings;
-      const next = await nextVersion(deps, rt, request, current, withoutVersion(incoming.object), updateSubresource(request.subresource));
+      admissionWarnings.length = 0;
+      const next = await nextVersion(deps, rt, request, current, withoutVersion(incoming.object), updateSubresource(request.subresource), (message) => admissionWarnings.push(message));
       return recordWrite(rt, current, next, request, timestamp(deps.now()));
     },
     dryRun: request.options?.dryRun,
     requestId: request.requestId,
   });
-  return { ok: true, body: result.object, warnings };
+  return { ok: true, body: result.object, warnings: [...warnings, ...admissionWarnings] };
 }
 
 function applyPatch(patchType: PatchType, current: KubeObject, body: unknown, schema: Schema | undefined) {

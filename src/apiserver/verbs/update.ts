@@ -23,13 +23,18 @@ export async function update(deps: ApiDeps, request: ApiRequest): Promise<ApiRep
   const { object: incoming, warnings } = readIncomingObject(rt, request);
   const key = objectKey(rt, request);
   const expected = incoming.metadata.resourceVersion;
+  const admissionWarnings: string[] = [];
   const result = await guaranteedUpdateWithAllocations(deps, rt, key, {
     expectedResourceVersion: expected ? String(expected) : undefined,
-    next: async (current) => recordWrite(rt, current, await nextVersion(deps, rt, request, current, incoming, updateSubresource(request.subresource)), request, timestamp(deps.now())),
+    next: async (current) => {
+      admissionWarnings.length = 0;
+      const next = await nextVersion(deps, rt, request, current, incoming, updateSubresource(request.subresource), (message) => admissionWarnings.push(message));
+      return recordWrite(rt, current, next, request, timestamp(deps.now()));
+    },
     dryRun: request.options?.dryRun,
     requestId: request.requestId,
   });
-  return { ok: true, body: result.object, warnings };
+  return { ok: true, body: result.object, warnings: [...warnings, ...admissionWarnings] };
 }
 
 /**
@@ -44,6 +49,7 @@ export function nextVersion(
   current: KubeObject,
   incoming: KubeObject,
   subresource?: UpdateSubresource,
+  warn?: (message: string) => void,
 ): KubeObject | Promise<KubeObject> {
   const candidate = candidateVersion(rt, current, incoming, subresource);
   const attributes: AdmissionAttributes = {
@@ -56,6 +62,7 @@ export function nextVersion(
     oldObject: current,
     user: request.user,
     dryRun: request.options?.dryRun === true,
+    ...(warn ? { warn } : {}),
   };
   const validated = (next: KubeObject): KubeObject | Promise<KubeObject> => {
     const errors = validateObject(rt, next, current);
