@@ -32,6 +32,8 @@ export interface SupervisorInput {
   apiServers?: number;
   /** The HTTPS face, served by the first API server (one address cannot be bound twice). */
   http?: HttpFaceConfig;
+  /** Each API server's own HTTPS face (several API servers behind one front); without it only the first serves `http`. */
+  apiServerHttp?: HttpFaceConfig[];
   /** Run the controller manager too (default true). */
   controllerManager?: boolean;
   /** Added to every API server's input (its admission plugins). */
@@ -56,6 +58,13 @@ export interface SupervisorInput {
   kubeProxy?: false | Omit<KubeProxyInput, 'natsUrl'>;
   /** The ingress controller (default on; false to leave it out), with its options. */
   ingress?: false | Omit<IngressControllerInput, 'natsUrl'>;
+}
+
+/** The HTTPS face of the i-th API server, if it has one. */
+function httpOf(input: SupervisorInput, i: number): { http?: HttpFaceConfig } {
+  const own = input.apiServerHttp?.[i];
+  if (own) return { http: own };
+  return i === 0 && input.http ? { http: input.http } : {};
 }
 
 /** The URL a component connects with: as its own user when the supervisor runs with natsUsers. */
@@ -106,7 +115,7 @@ export const supervisorMachine = setup({
         spawn('apiserver', {
           id: `apiserver-${i}`,
           systemId: `apiserver-${i}`,
-          input: { natsUrl: natsUrlOf(input, 'apiserver'), name: `apiserver-${i}`, ...input.apiServerOptions, ...(i === 0 && input.http ? { http: input.http } : {}) },
+          input: { natsUrl: natsUrlOf(input, 'apiserver'), name: `apiserver-${i}`, ...input.apiServerOptions, ...httpOf(input, i) },
         }),
       ),
       ...(input.controllerManager === false

@@ -19,7 +19,10 @@ import { CLUSTER_DNS_IP } from '../net/cluster-network.ts';
 import { startClusterMetrics } from '../metrics/cluster-metrics.ts';
 import { supervisorMachine } from '../../actors/supervisor.machine.ts';
 import { componentLogger } from '../log.ts';
-import { isListening, startNatsServer, type NatsServerProcess } from '../natsd/server.ts';
+import { isListening, startNatsServer } from '../natsd/server.ts';
+import { startNatsCluster } from '../natsd/cluster.ts';
+import { startTcpFront } from '../http/front.ts';
+import type { HttpFaceConfig } from '../http/effect.ts';
 import { ensureNatsCredentials } from '../natsd/credentials.ts';
 import { NATS_USERS, type NatsUser } from '../natsd/users.ts';
 import { NATS_FLAG, natsUrlFrom, parseFlags } from './flags.ts';
@@ -38,7 +41,9 @@ const UP_HELP = `Usage: jetkube up [--data-dir DIR] [--nats-url URL] [--api-serv
                          Secrets are encrypted in the log with DIR/encryption-config.yaml (made on first start)
   --nats-url URL         the NATS server to use (default $NATS_URL or nats://127.0.0.1:4222);
                          started from nats.conf on that port when nothing answers there
-  --api-servers N        API servers in the queue group (default 1)
+  --api-servers N        API servers in the queue group (default 1); with more than one, each serves HTTPS on
+                         its own port and --api-address is a front that balances connections between them
+  --nats-cluster N       start N nats-servers routed as one cluster (ports from --nats-url's on), streams at R3
   --nodes N              kubelets running containers as real processes (default 1, at most 64)
   --simulated-nodes N    kubelets with the simulated runtime, on one connection (default 0)
   --ingress-address A    where the ingress controller listens (default 127.0.0.1:80, else :8080); "none" for no ingress
@@ -50,10 +55,11 @@ Run several clusters side by side with different --data-dir and --nats-url ports
 export async function upCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(
     args,
-    { ...NATS_FLAG, ...HTTP_FLAGS, ...ADMISSION_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' }, 'ingress-address': { type: 'string' } },
+    { ...NATS_FLAG, ...HTTP_FLAGS, ...ADMISSION_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, 'nats-cluster': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' }, 'ingress-address': { type: 'string' } },
     UP_HELP,
   );
-  const natsUrl = natsUrlFrom(values);
+  const requestedNatsUrl = natsUrlFrom(values);
+  const natsClusterSize = clusterSizeFrom(values['nats-cluster'] as string | undefined);
   const admission = admissionSelectionFrom(values);
   const dataDir = resolve((values['data-dir'] as string | undefined) ?? 'data');
   const apiServers = Number(values['api-servers'] ?? 1);
@@ -67,7 +73,7 @@ export async function upCommand(args: string[]): Promise<number> {
   }
 
   const http = await prepareHttpFace(values, dataDir);
-  const nats = await ensureNats(natsUrl, dataDir);
+  const { started: nats, url: natsUrl } = await ensureNats(requestedNatsUrl, dataDir, natsClusterSize);
   const ingress = ingressOption(values['ingress-address'] as string | undefined);
   // Port 53 needs root; otherwise the DNS listens on 5353 and pods are told so.
   const dnsPort = process.getuid?.() === 0 ? 53 : 5353;
@@ -79,6 +85,7 @@ export async function upCommand(args: string[]): Promise<number> {
       apiServers,
       apiServerOptions: { admission, ...encryption },
       http: http.config,
+      ...(apiServers > 1 && http.config ? { apiServerHttp: ownFaces(http.config, apiServers) } : {}),
       nodes,
       simulatedNodes,
       ingress,
@@ -94,7 +101,10 @@ export async function upCommand(args: string[]): Promise<number> {
   const apiserver = supervisor.system.get('apiserver-0') as AnyActorRef;
   await waitFor(apiserver, (s) => s.matches({ online: 'serving' }), { timeout: Infinity });
   const httpState = await waitFor(apiserver, (s) => !!s.context.httpUrl || /^HTTP face/.test(s.context.lastError ?? ''), { timeout: 30_000 });
-  const httpUrl = httpState.context.httpUrl as string | undefined;
+  // Several API servers: each serves on its own port, and one front at --api-address balances between them.
+  const ownUrls = apiServers > 1 ? await apiServerUrls(supervisor, apiServers) : [];
+  const front = ownUrls.length > 0 ? await startTcpFront(http.config.address, () => ownUrls.map((u) => new URL(u).host)) : undefined;
+  const httpUrl = front ? `https://${front.address}` : (httpState.context.httpUrl as string | undefined);
   const insecureUrl = httpState.context.insecureHttpUrl as string | undefined;
   if (httpUrl) await writeAdminKubeconfig(http, httpUrl);
   const ingressAddress = ingress === false ? undefined : await ingressListening(supervisor.system.get('ingress') as AnyActorRef | undefined);
@@ -110,7 +120,7 @@ export async function upCommand(args: string[]): Promise<number> {
   DNS:         ${CLUSTER_DNS_IP}:${dnsPort} (cluster.local; pods' resolv.conf points there)
   Ingress:     ${ingress === false ? 'none (--ingress-address none)' : (ingressAddress ?? 'not listening yet (see the log)')}
   Metrics:     ${Object.entries(metrics.urls).map(([name, url]) => `${name} ${url}`).join(', ')}
-  Kubernetes:  ${httpUrl ?? `not serving (${httpState.context.lastError})`}${insecureUrl ? ` (and ${insecureUrl} without authentication)` : ''}
+  Kubernetes:  ${httpUrl ?? `not serving (${httpState.context.lastError})`}${insecureUrl ? ` (and ${insecureUrl} without authentication)` : ''}${ownUrls.length > 0 ? `\n               in front of ${ownUrls.map((u, i) => `apiserver-${i} ${u}`).join(', ')}` : ''}
   kubeconfig:  ${httpUrl ? http.kubeconfigPath : '-'} (admin; token in ${http.pkiDir}/admin.token)
   Dashboard:   ${httpUrl ? `${httpUrl}/dashboard/ (log in with the admin token: ${adminToken})` : '-'}
 Try:
@@ -125,6 +135,7 @@ Press Ctrl-C to stop.
   log.info('stopping: draining components');
   supervisor.send({ type: 'stop' });
   await metrics.close();
+  await front?.close();
   await waitFor(supervisor, (s) => s.status === 'done', { timeout: 30_000 }).catch(() => log.warn('components did not drain in 30 s'));
   if (nats) {
     log.info('stopping the nats-server started here');
@@ -220,19 +231,59 @@ function describeNodes(real: number, simulated: number): string {
   return parts.length > 0 ? parts.join(', ') : 'none (--nodes 0)';
 }
 
-async function ensureNats(natsUrl: string, dataDir: string): Promise<NatsServerProcess | undefined> {
+interface NatsHere {
+  /** The servers started here (none when one already answered). */
+  started?: { storeDir: string; stop(): Promise<void> };
+  /** What components connect to: one URL, or every server's of a cluster. */
+  url: string;
+}
+
+/** --nats-cluster N: one server (1) or a cluster of N on consecutive client ports. */
+function clusterSizeFrom(text: string | undefined): number {
+  const size = Number(text ?? 1);
+  if (!Number.isInteger(size) || size < 1 || size > 7) throw new Error(`--nats-cluster must be between 1 and 7 servers, not "${text}"`);
+  return size;
+}
+
+/** Each API server's own HTTPS face, on any free port of the front's host; the first keeps the insecure face. */
+function ownFaces(config: HttpFaceConfig, count: number): HttpFaceConfig[] {
+  const { host } = parseHostPort(config.address);
+  return Array.from({ length: count }, (_, i) => {
+    const { insecureAddress, ...rest } = config;
+    return { ...rest, address: `${host}:0`, ...(i === 0 && insecureAddress ? { insecureAddress } : {}) };
+  });
+}
+
+async function apiServerUrls(supervisor: AnyActorRef, count: number): Promise<string[]> {
+  const urls: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const actor = supervisor.system.get(`apiserver-${i}`) as AnyActorRef;
+    const state = await waitFor(actor, (s) => !!s.context.httpUrl || /^HTTP face/.test(s.context.lastError ?? ''), { timeout: 60_000 });
+    if (state.context.httpUrl) urls.push(state.context.httpUrl as string);
+  }
+  return urls;
+}
+
+async function ensureNats(natsUrl: string, dataDir: string, clusterSize: number): Promise<NatsHere> {
   // Every component connects as its own NATS user (src/natsd/users.ts) with a key made once per data dir.
   const { credentialsDir, usersFile } = await ensureNatsCredentials(dataDir);
   process.env.JETKUBE_NATS_CREDENTIALS = credentialsDir;
-  const url = new URL(natsUrl.split(',')[0]!.trim());
-  const host = url.hostname || '127.0.0.1';
-  const port = Number(url.port || 4222);
-  if (await isListening(host, port)) return undefined;
+  const first = new URL(natsUrl.split(',')[0]!.trim());
+  const host = first.hostname || '127.0.0.1';
+  const port = Number(first.port || 4222);
+  const ports = Array.from({ length: clusterSize }, (_, i) => port + i);
+  const url = clusterSize === 1 ? natsUrl : ports.map((p) => `nats://${host}:${p}`).join(',');
+  if (await isListening(host, port)) return { url };
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
     throw new Error(`nothing answers at ${natsUrl}, and jetkube only starts a nats-server on this machine: start it there, or use a loopback URL`);
   }
-  log.info({ port, storeDir: `${dataDir}/nats` }, 'starting nats-server from nats.conf');
-  return startNatsServer({ port, storeDir: `${dataDir}/nats`, logFile: `${dataDir}/nats-server.log`, detached: true, usersFile });
+  if (clusterSize === 1) {
+    log.info({ port, storeDir: `${dataDir}/nats` }, 'starting nats-server from nats.conf');
+    return { url, started: await startNatsServer({ port, storeDir: `${dataDir}/nats`, logFile: `${dataDir}/nats-server.log`, detached: true, usersFile }) };
+  }
+  log.info({ ports, storeRoot: `${dataDir}/nats` }, `starting a NATS cluster of ${clusterSize} from nats.conf (streams kept at R3)`);
+  const cluster = await startNatsCluster({ size: clusterSize, storeRoot: `${dataDir}/nats`, ports, usersFile, logDir: dataDir, detached: true });
+  return { url, started: { storeDir: `${dataDir}/nats/<server>`, stop: () => cluster.stop() } };
 }
 
 /**

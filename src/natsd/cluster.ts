@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { connectNats, closeNats, type NatsConnection } from '../../streams/connection.ts';
+import { natsUrlAs } from './credentials.ts';
 import { freePort, startNatsServer, type NatsClusterMembership, type NatsServerProcess, type StartOptions } from './server.ts';
 
 export interface NatsClusterOptions {
@@ -61,7 +62,8 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
   };
   const members = await Promise.all(Array.from({ length: options.size }, (_, i) => start(i)));
   const url = members.map((m) => m.url).join(',');
-  await untilClustered(url, options.size, options.readyTimeoutMs ?? 30_000);
+  // A secured cluster admits only its users: the probe connects as the admin.
+  await untilClustered(options.usersFile ? natsUrlAs(url, 'admin') : url, options.size, options.readyTimeoutMs ?? 30_000);
   return {
     url,
     members,

@@ -1,0 +1,94 @@
+/**
+ * `jetkube up --nats-cluster 3 --api-servers 2`: three nats-servers routed as one cluster
+ * on consecutive ports, the log kept at R3, two API servers in one queue group, each on
+ * its own HTTPS port behind one front address that kubectl uses. A Deployment reaches its
+ * ready replicas through the front; each API server answers alone; losing one
+ * nats-server (kill -9) leaves the cluster serving kubectl.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, isListening, PROJECT_ROOT } from '../../src/natsd/server.ts';
+import { eventually } from '../support/cluster.ts';
+import { KUBECTL } from '../support/http-cluster.ts';
+
+const run = promisify(execFile);
+const MAIN = join(PROJECT_ROOT, 'src/cli/main.ts');
+
+/** A base port with the two after it free too. */
+async function threeFreePorts(): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const taken = await Promise.all([0, 1, 2].map((i) => isListening('127.0.0.1', base + i)));
+    if (!taken.some(Boolean)) return base;
+  }
+}
+
+describe('jetkube up with a NATS cluster and two API servers', { timeout: 150_000 }, () => {
+  let dataDir: string;
+  let natsPort: number;
+  let up: ChildProcess;
+  let exited: Promise<number | null>;
+  let output = '';
+  const kubectl = (...args: string[]) => run(KUBECTL, ['--kubeconfig', join(dataDir, 'kubeconfig'), ...args], { timeout: 30_000 });
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'jetkube-up-clustered-'));
+    natsPort = await threeFreePorts();
+    const apiPort = await freePort();
+    up = spawn(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'up', '--data-dir', dataDir, '--nats-url', `nats://127.0.0.1:${natsPort}`, '--nats-cluster', '3', '--api-servers', '2', '--api-address', `127.0.0.1:${apiPort}`, '--nodes', '0', '--simulated-nodes', '2', '--ingress-address', 'none'],
+      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn', JETKUBE_NATS_CREDENTIALS: '' }, detached: true },
+    );
+    exited = new Promise((resolveExit) => up.once('exit', (code) => resolveExit(code)));
+    up.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    up.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually(() => (output.includes('jetkube is up.') ? true : up.exitCode !== null ? assert.fail(`jetkube up exited: ${output}`) : undefined), 90_000, 'jetkube up');
+  });
+
+  after(async () => {
+    if (up && up.exitCode === null) {
+      process.kill(-up.pid!, 'SIGINT');
+      await exited;
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('started three routed nats-servers and prints both API servers behind the front', async () => {
+    for (const i of [0, 1, 2]) assert.ok(await isListening('127.0.0.1', natsPort + i), `nats-server on ${natsPort + i}`);
+    assert.deepEqual((await readdir(join(dataDir, 'nats'))).sort(), ['jetkube-1', 'jetkube-2', 'jetkube-3']);
+    assert.match(output, /in front of apiserver-0 https:\/\/127\.0\.0\.1:\d+, apiserver-1 https:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('serves kubectl through the front, and each API server alone', async () => {
+    await kubectl('create', 'deployment', 'web', '--image=nginx', '--replicas=2');
+    await eventually(async () => {
+      const { stdout } = await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.status.readyReplicas}');
+      return stdout.trim() === '2' ? true : undefined;
+    }, 60_000, 'two ready replicas');
+    const own = [...output.matchAll(/apiserver-\d (https:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
+    assert.equal(own.length, 2);
+    for (const server of own) {
+      const { stdout } = await kubectl('--server', server, 'get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}');
+      assert.equal(stdout, '2', `${server} answers alone`);
+    }
+  });
+
+  it('keeps serving after one nats-server is killed', async () => {
+    const pids = (await readFile(join(dataDir, 'jetkube-2.log'), 'utf8')).match(/^\[(\d+)\]/m);
+    assert.ok(pids, 'the second server logged its pid');
+    process.kill(Number(pids[1]), 'SIGKILL');
+    await eventually(async () => !(await isListening('127.0.0.1', natsPort + 1)) || undefined, 10_000, 'the second nats-server gone');
+    await eventually(async () => {
+      const created = await kubectl('create', 'configmap', 'after-kill', '--from-literal=k=v').then(() => true, () => undefined);
+      return created;
+    }, 60_000, 'a write after losing one nats-server');
+    const { stdout } = await kubectl('get', 'configmap', 'after-kill', '-o', 'jsonpath={.data.k}');
+    assert.equal(stdout, 'v');
+  });
+});
