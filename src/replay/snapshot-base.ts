@@ -14,13 +14,23 @@
 import type { CompactionPoint, SnapshotInfo } from '../../streams/snapshot-store.ts';
 import { firstWholeRevision } from '../store/snapshot-io.ts';
 import { decodeSnapshot, type Snapshot } from '../store/snapshot.ts';
+import { decodeSnapshotStream } from '../store/snapshot-stream.ts';
 import { describePoint, type ReplayPoint } from './timeline.ts';
 
 /** What this needs of streams/snapshot-store.ts's SnapshotStore. */
 export interface SnapshotReader {
   list(): Promise<SnapshotInfo[]>;
   get(revision: number): Promise<Uint8Array | undefined>;
+  /** The bytes as they download (SnapshotStore has it): decoded while they arrive. */
+  stream?(revision: number): Promise<AsyncIterable<Uint8Array> | undefined>;
   compaction(): Promise<CompactionPoint | undefined>;
+}
+
+async function fetchSnapshot(reader: SnapshotReader, revision: number): Promise<Snapshot | undefined> {
+  const stream = reader.stream ? await reader.stream(revision) : undefined;
+  if (stream) return (await decodeSnapshotStream(stream)).snapshot;
+  const bytes = await reader.get(revision);
+  return bytes ? decodeSnapshot(bytes) : undefined;
 }
 
 export class BeforeHistoryError extends Error {
@@ -53,9 +63,8 @@ export async function snapshotBase(reader: SnapshotReader, bounds: { firstSeq: n
   const firstWhole = firstWholeRevision(bounds.firstSeq, compaction);
   const all = await reader.list();
   for (const candidate of snapshotCandidates(all, firstWhole, bounds.lastSeq, point)) {
-    const bytes = await reader.get(candidate.revision);
-    if (!bytes) continue;
-    const snapshot = decodeSnapshot(bytes);
+    const snapshot = await fetchSnapshot(reader, candidate.revision);
+    if (!snapshot) continue;
     if (point && 'time' in point && snapshot.header.time > point.time) continue;
     return snapshot;
   }

@@ -4,9 +4,9 @@
 // checked by what kubectl prints and what the store holds. `create job --from=cronjob/x`
 // copies a CronJob's whole pod template (applied as YAML: volumes, probes, lifecycle hooks,
 // env from selectors, security contexts, affinity) into a protobuf Job, which must arrive
-// unchanged. (`create priorityclass` and `autoscale` need kinds the registry lacks:
-// scheduling.k8s.io/v1 PriorityClass, autoscaling/v1 HorizontalPodAutoscaler; their bodies
-// are covered by test/unit/http-protobuf-generators.test.ts.)
+// unchanged. (`create priorityclass` needs a kind the registry lacks, scheduling.k8s.io/v1
+// PriorityClass; its body is covered by test/unit/http-protobuf-generators.test.ts.
+// `kubectl autoscale` is tested in test/e2e/hpa-autoscale-kubectl.test.ts.)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { kubectlOk, startHttpTestCluster, writeManifest, type HttpTestCluster } from '../support/http-cluster.ts';
