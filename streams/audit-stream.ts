@@ -11,7 +11,9 @@
  */
 import { DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type JsMsg, type NatsConnection, type StreamConfig } from 'nats';
 import type { AuditEvent } from '../src/audit/event.ts';
-import { JS_ERR_STREAM_NAME_IN_USE, JS_ERR_STREAM_NOT_FOUND, LogUnavailableError, jsErrCode, translateError } from './errors.ts';
+import { JS_ERR_STREAM_NOT_FOUND, LogUnavailableError, jsErrCode, translateError } from './errors.ts';
+import { consumeToEnd } from './consume-to-end.ts';
+import { ensureStream } from './ensure-stream.ts';
 import { inboxFor } from './connection.ts';
 import { namespaceToken } from './subjects.ts';
 import { encodeToken } from './token.ts';
@@ -36,20 +38,9 @@ export function auditStreamConfig(): Partial<StreamConfig> & { name: string } {
   };
 }
 
-/** Creates the stream when missing (idempotent; a lost creation race is fine). */
-export async function ensureAuditStream(nc: NatsConnection): Promise<void> {
-  const jsm = await nc.jetstreamManager();
-  try {
-    await jsm.streams.info(AUDIT_STREAM);
-    return;
-  } catch (error) {
-    if (jsErrCode(error) !== JS_ERR_STREAM_NOT_FOUND) throw translateError(error, `stream info ${AUDIT_STREAM}`);
-  }
-  try {
-    await jsm.streams.add(auditStreamConfig());
-  } catch (error) {
-    if (jsErrCode(error) !== JS_ERR_STREAM_NAME_IN_USE) throw translateError(error, `create stream ${AUDIT_STREAM}`);
-  }
+/** Creates the stream when missing, replicated as the NATS deployment calls for (idempotent). */
+export function ensureAuditStream(nc: NatsConnection): Promise<void> {
+  return ensureStream(nc, auditStreamConfig());
 }
 
 /** `audit.<verb>.<resource>.<namespace>`; the resource token is the registry key ("deployments.apps"). */
@@ -188,33 +179,9 @@ export async function* readAuditEvents(nc: NatsConnection, options: AuditReadOpt
     }
     throw translateError(error, `read stream ${AUDIT_STREAM}`);
   }
-  try {
-    const info = await consumer.info(true);
-    let behind = info.num_pending > 0;
-    if (!behind) {
-      caughtUp();
-      if (!options.follow) return;
-    }
-    if (options.signal?.aborted) return;
-    const messages = await consumer.consume({ max_messages: 512 });
-    const stop = () => messages.stop();
-    options.signal?.addEventListener('abort', stop, { once: true });
-    try {
-      for await (const m of messages) {
-        const stored = toStored(m);
-        if (stored) yield stored;
-        if (behind && m.info.pending === 0) {
-          behind = false;
-          caughtUp();
-          if (!options.follow) return;
-        }
-      }
-    } finally {
-      options.signal?.removeEventListener('abort', stop);
-      messages.stop();
-    }
-  } finally {
-    await consumer.delete().catch(() => false);
+  for await (const m of consumeToEnd(consumer, { maxMessages: 512, ...(options.follow ? { follow: true } : {}), ...(options.signal ? { signal: options.signal } : {}) }, caughtUp)) {
+    const stored = toStored(m);
+    if (stored) yield stored;
   }
 }
 

@@ -25,6 +25,7 @@ import type { ContainerLogLine, ContainerLogSink } from '../src/kubelet/log-sink
 import type { OutputStream } from '../src/runtime/runtime.ts';
 import { JS_ERR_NO_MESSAGE, jsErrCode, translateError } from './errors.ts';
 import { ensureStream } from './ensure-stream.ts';
+import { consumeToEnd } from './consume-to-end.ts';
 import { encodeToken } from './token.ts';
 
 export const LOGS_STREAM = 'LOGS';
@@ -118,33 +119,7 @@ export async function* readContainerLog(nc: NatsConnection, options: LogReadOpti
     filterSubjects: logSubject(options.namespace, options.pod, options.container),
     ...(options.since ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: options.since.toISOString() } : {}),
   });
-  try {
-    const info = await consumer.info(true);
-    let behind = info.num_pending > 0;
-    if (!behind) {
-      caughtUp();
-      if (!options.follow) return;
-    }
-    if (options.signal?.aborted) return;
-    const messages = await consumer.consume({ max_messages: 256 });
-    const stop = () => messages.stop();
-    options.signal?.addEventListener('abort', stop, { once: true });
-    try {
-      for await (const m of messages) {
-        yield toLine(m);
-        if (behind && m.info.pending === 0) {
-          behind = false;
-          caughtUp();
-          if (!options.follow) return;
-        }
-      }
-    } finally {
-      options.signal?.removeEventListener('abort', stop);
-      messages.stop();
-    }
-  } finally {
-    await consumer.delete().catch(() => false);
-  }
+  for await (const m of consumeToEnd(consumer, { maxMessages: 256, ...(options.follow ? { follow: true } : {}), ...(options.signal ? { signal: options.signal } : {}) }, caughtUp)) yield toLine(m);
 }
 
 const decoder = new TextDecoder();
