@@ -15,6 +15,7 @@
  *
  * Also here: the subject on which an API server takes a snapshot on request.
  */
+import { replicasFor } from './replication.ts';
 import { createHash } from 'node:crypto';
 import type { NatsConnection, ObjectStore as NatsObjectStore, Msg } from 'nats';
 import { StorageType } from 'nats';
@@ -59,7 +60,8 @@ export class SnapshotStore {
 
   static async open(nc: NatsConnection, names: RegistryNames = REGISTRY, bucket = SNAPSHOT_BUCKET): Promise<SnapshotStore> {
     try {
-      const os = await nc.jetstream().views.os(bucket, { storage: StorageType.File });
+      // Replicated as the log is (R3 on a cluster), when the bucket is first made.
+      const os = await nc.jetstream().views.os(bucket, { storage: StorageType.File, replicas: replicasFor(nc) });
       return new SnapshotStore(nc, os, names, bucket);
     } catch (error) {
       throw translateError(error, `open object store ${bucket}`);

@@ -25,7 +25,8 @@ import { ensureSystemNamespaces as ensureSystemNamespacesIn } from './system-nam
 import { ensureBootstrapPolicy } from '../auth/bootstrap-policy.ts';
 import { loadSecuritySources } from '../auth/security-sources.ts';
 import { SnapshotStore, serveSnapshotRequests } from '../../streams/snapshot-store.ts';
-import { firstWholeRevision, loadNewestSnapshot, startSnapshotWriter } from '../store/snapshot-io.ts';
+import { firstWholeRevision, startSnapshotWriter } from '../store/snapshot-io.ts';
+import { startFromSnapshot } from '../store/snapshot-startup.ts';
 import { resolveEncryption } from '../encryption/config-file.ts';
 import { rewriteSecrets } from '../encryption/rewrite.ts';
 import { sealedKeyOfLast, serveEncryptionRewrites } from '../../streams/encryption-rewrite.ts';
@@ -95,7 +96,7 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
     const store = new ObjectStore();
     const snapshots = await SnapshotStore.open(nc);
     // Before the watch cache exists: its floor is the store's revision when it is made.
-    await loadNewestSnapshot(store, snapshots, await log.bounds(), logger, encryption);
+    await startFromSnapshot(store, snapshots, (range) => log.read(range), await log.bounds(), { logger, ...(encryption ? { encryption } : {}) });
     const watchCache = new WatchCache(store, {
       capacity: input.watchCacheSize,
       maxBuffered: input.watchMaxBuffered,
