@@ -37,6 +37,8 @@ export interface AuditObjectRef {
   name?: string;
   apiGroup?: string;
   apiVersion?: string;
+  /** The revision the write stored (the answer's resourceVersion): `replay history` names the user by it. */
+  resourceVersion?: string;
 }
 
 export interface AuditResponseStatus {
@@ -185,6 +187,8 @@ function objectRef(request: ApiRequest, reply: ApiReply | undefined): AuditObjec
     ref.apiGroup = rt.group;
     ref.apiVersion = rt.version;
   }
+  const written = reply?.ok ? (reply.body as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata?.resourceVersion : undefined;
+  if (typeof written === 'string' && written !== '') ref.resourceVersion = written;
   return ref;
 }
 

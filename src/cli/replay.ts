@@ -14,6 +14,11 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../present/print.ts';
 import { progress, type Progress } from '../present/progress.ts';
 import { decisionDifferences } from '../replay/decisions.ts';
 import { formatWriters, objectHistory } from '../replay/history.ts';
+import { auditedWriters, formatAuditedWriter, type AuditedWriter } from '../replay/audit-writers.ts';
+import type { AuditEvent } from '../audit/event.ts';
+import { readAuditEvents } from '../../streams/audit-stream.ts';
+import { connectNats, drainNats } from '../../streams/connection.ts';
+import { LogUnavailableError } from '../../streams/errors.ts';
 import { printSelection, selectObjects } from '../replay/select.ts';
 import { serveReplay } from '../replay/serve.ts';
 import { describePoint, foldTo, parseReplayPoint, type ReplayPoint } from '../replay/timeline.ts';
@@ -270,15 +275,35 @@ async function history(target: string, values: Values, io: CommandIo): Promise<n
     io.err(`no changes of ${rt.key}/${name}${ns ? ` in namespace ${ns}` : ''} in ${source.describe}\n`);
     return 1;
   }
-  io.out(`(who: the managedFields entries each write added or changed; there is no audit stream yet)\n`);
+  const audited = values.file ? undefined : await auditedWritersOf(values, rt.key, ns, name!);
+  io.out(
+    audited
+      ? `(who: the managedFields entries each write added or changed, and the user the audit trail recorded for that revision)\n`
+      : `(who: the managedFields entries each write added or changed${values.file ? '; an export file carries no audit trail' : '; no audit stream on this NATS server'})\n`,
+  );
   let uid: string | undefined;
   for (const step of steps) {
     if (uid !== undefined && step.uid !== uid && step.type === 'ADDED') io.out(`-- created again under the same name (new uid ${step.uid}) --\n`);
     uid = step.uid;
-    io.out(`revision ${step.seq}  ${new Date(step.time).toISOString()}  ${step.type}  ${formatWriters(step)}\n`);
+    io.out(`revision ${step.seq}  ${new Date(step.time).toISOString()}  ${step.type}  ${formatWriters(step)}${formatAuditedWriter(audited?.get(step.seq))}\n`);
     for (const change of step.changes) io.out(`    ${formatChange(change)}\n`);
   }
   return 0;
+}
+
+/** The audit trail's writers of one object by revision, or undefined when the live NATS has no AUDIT stream. */
+async function auditedWritersOf(values: Values, resource: string, namespace: string, name: string): Promise<Map<number, AuditedWriter> | undefined> {
+  const nc = await connectNats(natsUrlFrom(values), 'jetkube-replay-audit');
+  try {
+    const events: AuditEvent[] = [];
+    for await (const stored of readAuditEvents(nc, { filter: { resource, namespace }, follow: false })) events.push(stored.event);
+    return auditedWriters(events, name);
+  } catch (error) {
+    if (error instanceof LogUnavailableError) return undefined;
+    throw error;
+  } finally {
+    await drainNats(nc);
+  }
 }
 
 function rangeOf(values: Values): { fromSeq?: number; toSeq?: number } {

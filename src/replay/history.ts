@@ -2,7 +2,8 @@
  * The history of one object in a log: every change, oldest first, with its revision, log
  * time, type, who made it and the fields it changed.
  *
- * Who: there is no audit stream yet, so the writer is read from the object itself: the
+ * Who: the writer is read from the object itself (`replay history` adds the user the audit
+ * trail recorded for the revision, when the live log has one): the
  * managedFields entries that are new or changed in that step (their manager, operation
  * and subresource: a status write is its manager's entry with subresource "status"). A
  * manager writing again within the same second the same field set leaves its entry as
@@ -126,12 +127,12 @@ function whoWrote(previous: KubeObject | undefined, object: KubeObject, changes:
 
 export function formatWriters(step: HistoryStep): string {
   if (step.writers.length === 0) {
-    if (step.type === 'DELETED') return 'by ? (deletes name no writer; no audit stream yet)';
-    if (step.type === 'ADDED') return 'by ? (it carries no managedFields; no audit stream yet)';
+    if (step.type === 'DELETED') return 'by ? (a delete leaves no managedFields entry)';
+    if (step.type === 'ADDED') return 'by ? (it carries no managedFields)';
     if (step.changes.length > 0 && step.changes.every((c) => c.path === 'status' || c.path.startsWith('status.'))) {
-      return 'by ? (a status write that left no managedFields entry: recorded before status writes had theirs; no audit stream yet)';
+      return 'by ? (a status write that left no managedFields entry: recorded before status writes had theirs)';
     }
-    return 'by ? (no managedFields entry changed; no audit stream yet)';
+    return 'by ? (no managedFields entry changed)';
   }
   const named = step.writers.map((w) => `${w.manager}${w.operation ? ` (${w.operation}${w.subresource ? ` ${w.subresource}` : ''})` : ''}`).join(', ');
   return step.writers.every((w) => w.byOwnership) ? `by ${named} (owner of the changed fields)` : `by ${named}`;

@@ -279,7 +279,7 @@ function deletionCause(pod: KubeObject, store?: ObjectStore, seq?: number, scale
       return `ReplicaSet ${ref.name} scaled down from ${scale.from} to ${scale.to} at revision ${scale.seq}${rollout}, and chose this pod`;
     }
   }
-  return 'deleted by a client (who is not recorded: no audit stream yet)';
+  return 'deleted by a client (the log does not say who deletes: `jetkube audit --verb delete` does)';
 }
 
 /** Why a Deployment scaled a ReplicaSet down: a rollout to a newer revision, or a scale of the Deployment. */

@@ -77,6 +77,9 @@ describe('replay from the live log', { timeout: 60_000 }, () => {
     }
     const { code, out } = await captured(['history', 'pod/p', '--nats-url', url()]);
     assert.equal(code, 0);
-    assert.match(out, /MODIFIED {2}by kubelet \(Update status\)\n(\s+.*\n)*\s+~ status\.phase: "Pending" -> "Running"/);
+    assert.match(out, /MODIFIED {2}by kubelet \(Update status\)[^\n]*\n(\s+.*\n)*\s+~ status\.phase: "Pending" -> "Running"/);
+    // The audit trail recorded the revision each write stored, so history adds who sent it.
+    assert.match(out, /MODIFIED {2}by kubelet \(Update status\); audit: user \S+ \(update status\)/);
+    assert.match(out, /ADDED {2}by [^\n]*; audit: user \S+ \(create\)/);
   });
 });

@@ -31,7 +31,7 @@ describe('auditEvent', () => {
       stage: 'ResponseComplete',
       verb: 'create',
       user: { username: 'alice', groups: ['dev', 'system:authenticated'] },
-      objectRef: { resource: 'pods', namespace: 'default', name: 'web-x7k2p', apiGroup: '', apiVersion: 'v1' },
+      objectRef: { resource: 'pods', namespace: 'default', name: 'web-x7k2p', apiGroup: '', apiVersion: 'v1', resourceVersion: '7' },
       responseStatus: { code: 201 },
       requestReceivedTimestamp: '2026-11-25T22:00:00.000000Z',
       stageTimestamp: '2026-11-25T22:00:00.012000Z',
