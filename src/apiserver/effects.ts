@@ -113,6 +113,10 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
         return store.revision;
       },
       lastSeq: async () => (await log.bounds()).lastSeq,
+      newestSnapshot: async () => {
+        const newest = (await snapshots.list()).at(-1);
+        return newest && { revision: newest.revision, storedAt: new Date(newest.mtime) };
+      },
     });
     const usage = new NodeUsageStore();
     followNodeUsage(nc, (report) => usage.record(report));

@@ -22,6 +22,8 @@ type Labels = Record<(typeof LABELS)[number], string>;
 export interface StoreView {
   revision: number;
   lastSeq(): Promise<number>;
+  /** The newest snapshot in the bucket (its revision and when it was stored), if any. */
+  newestSnapshot?(): Promise<{ revision: number; storedAt: Date } | undefined>;
 }
 
 export class ApiServerMetrics {
@@ -59,6 +61,29 @@ export class ApiServerMetrics {
           this.set(Math.max(0, (await store.lastSeq().catch(() => store.revision)) - store.revision));
         },
       });
+      const newestSnapshot = store.newestSnapshot?.bind(store);
+      if (newestSnapshot) {
+        // How stale a restart would start: seconds since the newest snapshot, and revisions it lacks.
+        const newest = () => newestSnapshot().catch(() => undefined);
+        new Gauge({
+          name: 'jetkube_snapshot_age_seconds',
+          help: 'Seconds since the newest snapshot of the store was written (NaN: no snapshot yet).',
+          registers: [this.registry],
+          async collect() {
+            const snapshot = await newest();
+            this.set(snapshot ? Math.max(0, (Date.now() - snapshot.storedAt.getTime()) / 1000) : Number.NaN);
+          },
+        });
+        new Gauge({
+          name: 'jetkube_snapshot_revisions_behind',
+          help: 'Revisions the store has applied since the newest snapshot (what a restart replays from the log).',
+          registers: [this.registry],
+          async collect() {
+            const snapshot = await newest();
+            this.set(Math.max(0, store.revision - (snapshot?.revision ?? 0)));
+          },
+        });
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 // kubectl get --raw on the health and metrics endpoints of a live API server.
+import { requestSnapshot } from '../../streams/snapshot-store.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { kubectlOk, startHttpTestCluster, type HttpTestCluster } from '../support/http-cluster.ts';
@@ -31,5 +32,17 @@ describe('health and metrics endpoints through kubectl', { timeout: 60_000 }, ()
     assert.ok(sample('apiserver_request_duration_seconds_bucket', { verb: 'LIST', resource: 'pods', le: '0.005' }));
     assert.match(text, /^jetkube_store_replay_lag 0$/m);
     assert.match(text, /^process_cpu_seconds_total /m);
+  });
+
+  it('/metrics tells how old the newest snapshot is and how many revisions a restart would replay', async () => {
+    const gauge = (text: string, name: string) => text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ')[1];
+    const before = (await kubectlOk(cluster, 'get', '--raw', '/metrics')).stdout;
+    // prom-client writes NaN as "Nan"; Prometheus reads either (Go's ParseFloat).
+    assert.match(gauge(before, 'jetkube_snapshot_age_seconds') ?? '', /^nan$/i, 'no snapshot yet: no age');
+    assert.ok(Number(gauge(before, 'jetkube_snapshot_revisions_behind')) > 0, 'every revision would be replayed');
+    const revision = await requestSnapshot(cluster.client.nc, 30_000);
+    const after = (await kubectlOk(cluster, 'get', '--raw', '/metrics')).stdout;
+    assert.ok(Number(gauge(after, 'jetkube_snapshot_age_seconds')) < 60, `a fresh snapshot at ${revision}`);
+    assert.ok(Number(gauge(after, 'jetkube_snapshot_revisions_behind')) <= Number(gauge(before, 'jetkube_snapshot_revisions_behind')));
   });
 });
