@@ -2,6 +2,7 @@
  * jetkube's create rate through the API's NATS face: an API server in its own process (as
  * in production), clients here creating ~1 KB Pods, one at a time and 64 at once.
  */
+import { BENCH_ADMISSION } from './bench-admission.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { ApiClient } from '../src/client/api-client.ts';
@@ -30,7 +31,7 @@ function pod(name: string): KubeObject {
 }
 
 export async function benchApiCreates(natsUrl: string, counts = { sequential: 3_000, concurrent: 30_000, clients: 64 }): Promise<Figure[]> {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'apiserver', '--nats-url', natsUrl, '--name', 'bench-apiserver'], {
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'apiserver', '--nats-url', natsUrl, '--name', 'bench-apiserver', ...BENCH_ADMISSION], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },

@@ -8,6 +8,7 @@
  * initial sync (objects/s through its handlers) and the pod events the controllers'
  * informer handled during the rollout (events/s), next to the same run's raw replay.
  */
+import { BENCH_ADMISSION } from './bench-admission.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createActor, waitFor, type Actor } from 'xstate';
@@ -48,7 +49,7 @@ function deployment(replicas: number): KubeObject {
 }
 
 export async function benchControllers(natsUrl: string, replicas = 1_000): Promise<Figure[]> {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'apiserver', '--nats-url', natsUrl, '--name', 'bench-controllers-apiserver'], {
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'apiserver', '--nats-url', natsUrl, '--name', 'bench-controllers-apiserver', ...BENCH_ADMISSION], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },

@@ -124,7 +124,7 @@ export async function benchHttpApi(natsUrl: string, counts: HttpBenchCounts = HT
   const writtenNs = `bench-write-${run}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'jetkube-bench-http-'));
   const pki = await ensurePki(join(dataDir, 'pki'));
-  const apiserver = createActor(apiServerMachine, { input: { natsUrl, name: 'bench-http-apiserver', http: { address: '127.0.0.1:0', pkiDir: pki.dir } } });
+  const apiserver = createActor(apiServerMachine, { input: { natsUrl, name: 'bench-http-apiserver', admission: { disable: ['ServiceAccount'] }, http: { address: '127.0.0.1:0', pkiDir: pki.dir } } });
   apiserver.start();
   const nats = await ApiClient.connect(natsUrl, 'bench-http-nats-client');
   const maxClients = Math.max(...counts.clients);

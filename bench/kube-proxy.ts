@@ -9,6 +9,7 @@
  * clock runs from the EndpointSlice update request to the first answer from the new
  * backend on a fresh connection (after which no answer comes from the old one).
  */
+import { BENCH_ADMISSION } from './bench-admission.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
@@ -133,7 +134,7 @@ function sliceFor(ready: (typeof BACKENDS)[number]): KubeObject {
 }
 
 export async function benchKubeProxy(natsUrl: string, options: KubeProxyBenchOptions = KUBE_PROXY_BENCH_FULL): Promise<Figure[]> {
-  const apiserver = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'apiserver', '--nats-url', natsUrl, '--name', 'bench-kube-proxy-apiserver'], {
+  const apiserver = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'apiserver', '--nats-url', natsUrl, '--name', 'bench-kube-proxy-apiserver', ...BENCH_ADMISSION], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },

@@ -7,6 +7,7 @@
  * pods Running per second over the whole batch. Kubernetes' SLO: p99 <= 5 s for
  * stateless pods without image pulls.
  */
+import { BENCH_ADMISSION } from './bench-admission.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,7 +25,7 @@ import { summarize, type Figure } from './figures.ts';
 const NS = 'bench-pod-startup';
 
 export async function benchPodStartup(natsUrl: string, pods = 100): Promise<Figure[]> {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'apiserver', '--nats-url', natsUrl, '--name', 'bench-pod-startup-apiserver'], {
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'apiserver', '--nats-url', natsUrl, '--name', 'bench-pod-startup-apiserver', ...BENCH_ADMISSION], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },

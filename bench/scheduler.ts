@@ -7,6 +7,7 @@
  * a scheduler of their own, so pods left pending by other benches are not touched.
  * Compared with kube-scheduler's scheduler_perf SchedulingBasic thresholds (pods/s).
  */
+import { BENCH_ADMISSION } from './bench-admission.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -64,7 +65,7 @@ export async function benchScheduler(options: { nodes: number; pods: number; nat
     natsUrl = nats.url;
     stopNats = () => nats.stop();
   }
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'apiserver', '--nats-url', natsUrl, '--name', 'bench-scheduler-apiserver'], {
+  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'apiserver', '--nats-url', natsUrl, '--name', 'bench-scheduler-apiserver', ...BENCH_ADMISSION], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'warn' },
