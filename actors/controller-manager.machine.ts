@@ -59,7 +59,7 @@ export const controllerManagerMachine = setup({
       identity,
       controllers: [],
       stopRequested: false,
-      elector: elector && spawn('leaderElector', { id: 'leaderElector', systemId: 'leaderElector', input: elector }),
+      elector: elector && spawn('leaderElector', { id: 'leaderElector', systemId: `${input.systemIdPrefix ?? ''}leaderElector`, input: elector }),
     };
   },
   on: { stop: { actions: assign({ stopRequested: true }) } },
@@ -88,7 +88,7 @@ export const controllerManagerMachine = setup({
     running: {
       entry: assign({
         controllers: ({ context, spawn }) =>
-          context.set!.controllers.map((controller) => spawn('controller', { id: controller.name, systemId: controller.name, input: { controller } })),
+          context.set!.controllers.map((controller) => spawn('controller', { id: controller.name, systemId: `${context.input.systemIdPrefix ?? ''}${controller.name}`, input: { controller } })),
       }),
       // Each controller machine's state, for the dashboard (streams/controller-states.ts).
       invoke: {

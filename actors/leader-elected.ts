@@ -21,6 +21,8 @@ export interface LeaderElectedInput {
   identity?: string;
   lease?: LeaseKey;
   leaseTiming?: Partial<LeaderElectionTiming>;
+  /** Prefixes the system ids of its children, so two instances can share one actor system (`jetkube up`'s standbys). */
+  systemIdPrefix?: string;
 }
 
 export interface LeaderElectedContext {

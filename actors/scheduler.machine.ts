@@ -27,7 +27,7 @@ interface SchedulerContext extends LeaderElectedContext {
 type SchedulerEvent = { type: 'stop' } | LeaderElectorParentEvent;
 
 const schedulerOptions = (input: SchedulerInput): SchedulerOptions => {
-  const { natsUrl: _n, retryMs: _r, leaderElect: _l, identity: _i, lease: _le, leaseTiming: _t, syncTimeoutMs: _s, ...options } = input;
+  const { natsUrl: _n, retryMs: _r, leaderElect: _l, identity: _i, lease: _le, leaseTiming: _t, syncTimeoutMs: _s, systemIdPrefix: _x, ...options } = input;
   return options;
 };
 
@@ -47,7 +47,7 @@ export const schedulerMachine = setup({
     return {
       input,
       stopRequested: false,
-      elector: elector && spawn('leaderElector', { id: 'leaderElector', systemId: 'schedulerLeaderElector', input: elector }),
+      elector: elector && spawn('leaderElector', { id: 'leaderElector', systemId: `${input.systemIdPrefix ?? ''}schedulerLeaderElector`, input: elector }),
     };
   },
   on: { stop: { actions: assign({ stopRequested: true }) } },

@@ -4,6 +4,7 @@
  * component talks to the others only through NATS, so the same machines run alone
  * under `jetkube run <component>`.
  */
+import type { LeaderElectedInput } from './leader-elected.ts';
 import { assign, setup, type ActorRefFrom } from 'xstate';
 import { apiServerMachine, type ApiServerInput } from './apiserver.machine.ts';
 import { controllerManagerMachine } from './controller-manager.machine.ts';
@@ -32,6 +33,8 @@ export interface SupervisorInput {
   apiServers?: number;
   /** The HTTPS face, served by the first API server (one address cannot be bound twice). */
   http?: HttpFaceConfig;
+  /** Instances of the scheduler and of the controller manager, under leader election (default 1). */
+  controlPlaneReplicas?: number;
   /** Each API server's own HTTPS face (several API servers behind one front); without it only the first serves `http`. */
   apiServerHttp?: HttpFaceConfig[];
   /** Run the controller manager too (default true). */
@@ -39,11 +42,11 @@ export interface SupervisorInput {
   /** Added to every API server's input (its admission plugins). */
   apiServerOptions?: Pick<ApiServerInput, 'admission' | 'encryptionConfigFile'>;
   /** The controller manager's options (e.g. where the local-path provisioner keeps volumes). */
-  controllerManagerOptions?: ControllerManagerOptions;
+  controllerManagerOptions?: ControllerManagerOptions & Pick<LeaderElectedInput, 'leaseTiming'>;
   /** Run the scheduler too (default true). */
   scheduler?: boolean;
   /** Added to the scheduler's input (its metrics). */
-  schedulerOptions?: { metrics?: SchedulerMetrics };
+  schedulerOptions?: { metrics?: SchedulerMetrics } & Pick<LeaderElectedInput, 'leaseTiming'>;
   /** Added to each kubelet's input, by node name (its metrics). */
   kubeletOptions?: Map<string, { metrics?: KubeletMetrics }>;
   /** Kubelets with the process runtime, one per planned node. */
@@ -58,6 +61,11 @@ export interface SupervisorInput {
   kubeProxy?: false | Omit<KubeProxyInput, 'natsUrl'>;
   /** The ingress controller (default on; false to leave it out), with its options. */
   ingress?: false | Omit<IngressControllerInput, 'natsUrl'>;
+}
+
+/** 0..n-1 for the scheduler and controller manager instances (one leads, the others stand by). */
+function replicas(input: SupervisorInput): number[] {
+  return Array.from({ length: Math.max(1, input.controlPlaneReplicas ?? 1) }, (_, i) => i);
 }
 
 /** The HTTPS face of the i-th API server, if it has one. */
@@ -118,10 +126,22 @@ export const supervisorMachine = setup({
           input: { natsUrl: natsUrlOf(input, 'apiserver'), name: `apiserver-${i}`, ...input.apiServerOptions, ...httpOf(input, i) },
         }),
       ),
+      // The first instance of each serves the metrics; the others are standbys under leader election.
       ...(input.controllerManager === false
         ? []
-        : [spawn('controllerManager', { id: 'controller-manager', systemId: 'controller-manager', input: { natsUrl: natsUrlOf(input, 'controller-manager'), ...input.controllerManagerOptions } })]),
-      ...(input.scheduler === false ? [] : [spawn('scheduler', { id: 'scheduler', systemId: 'scheduler', input: { natsUrl: natsUrlOf(input, 'scheduler'), ...input.schedulerOptions } })]),
+        : replicas(input).map((i) => {
+            const { metricsRegistry: _m, ...standby } = input.controllerManagerOptions ?? {};
+            const id = i === 0 ? 'controller-manager' : `controller-manager-${i}`;
+            const options = i === 0 ? input.controllerManagerOptions : { ...standby, systemIdPrefix: `${id}/` };
+            return spawn('controllerManager', { id, systemId: id, input: { natsUrl: natsUrlOf(input, 'controller-manager'), ...options } });
+          })),
+      ...(input.scheduler === false
+        ? []
+        : replicas(input).map((i) => {
+            const id = i === 0 ? 'scheduler' : `scheduler-${i}`;
+            const options = i === 0 ? input.schedulerOptions : { systemIdPrefix: `${id}/` };
+            return spawn('scheduler', { id, systemId: id, input: { natsUrl: natsUrlOf(input, 'scheduler'), ...options } });
+          })),
       ...(input.nodes ?? []).map((node) =>
         spawn('kubelet', {
           id: `kubelet-${node.nodeName}`,

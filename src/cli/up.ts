@@ -43,6 +43,8 @@ const UP_HELP = `Usage: jetkube up [--data-dir DIR] [--nats-url URL] [--api-serv
                          started from nats.conf on that port when nothing answers there
   --api-servers N        API servers in the queue group (default 1); with more than one, each serves HTTPS on
                          its own port and --api-address is a front that balances connections between them
+  --control-plane-replicas N  schedulers and controller managers, one leading through a Lease, the others
+                         standing by (default 1; 2 with --api-servers above 1)
   --nats-cluster N       start N nats-servers routed as one cluster (ports from --nats-url's on), streams at R3
   --nodes N              kubelets running containers as real processes (default 1, at most 64)
   --simulated-nodes N    kubelets with the simulated runtime, on one connection (default 0)
@@ -55,7 +57,7 @@ Run several clusters side by side with different --data-dir and --nats-url ports
 export async function upCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(
     args,
-    { ...NATS_FLAG, ...HTTP_FLAGS, ...ADMISSION_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, 'nats-cluster': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' }, 'ingress-address': { type: 'string' } },
+    { ...NATS_FLAG, ...HTTP_FLAGS, ...ADMISSION_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, 'nats-cluster': { type: 'string' }, 'control-plane-replicas': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' }, 'ingress-address': { type: 'string' } },
     UP_HELP,
   );
   const requestedNatsUrl = natsUrlFrom(values);
@@ -63,6 +65,9 @@ export async function upCommand(args: string[]): Promise<number> {
   const admission = admissionSelectionFrom(values);
   const dataDir = resolve((values['data-dir'] as string | undefined) ?? 'data');
   const apiServers = Number(values['api-servers'] ?? 1);
+  // Highly available means standbys too: with several API servers, two schedulers and two controller managers.
+  const controlPlaneReplicas = Number(values['control-plane-replicas'] ?? (apiServers > 1 ? 2 : 1));
+  if (!Number.isInteger(controlPlaneReplicas) || controlPlaneReplicas < 1 || controlPlaneReplicas > 5) throw new Error('--control-plane-replicas must be between 1 and 5');
   const nodes = processNodePlan(Number(values.nodes ?? 1), dataDir, hostname().toLowerCase());
   const simulatedNodes = simulatedNodePlan(Number(values['simulated-nodes'] ?? 0), dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -83,6 +88,7 @@ export async function upCommand(args: string[]): Promise<number> {
       natsUrl,
       natsUsers: true,
       apiServers,
+      controlPlaneReplicas,
       apiServerOptions: { admission, ...encryption },
       http: http.config,
       ...(apiServers > 1 && http.config ? { apiServerHttp: ownFaces(http.config, apiServers) } : {}),
@@ -114,7 +120,7 @@ export async function upCommand(args: string[]): Promise<number> {
     `jetkube is up.
   NATS:        ${natsUrl}${nats ? ` (started here, store ${nats.storeDir})` : ' (already running)'}
   API servers: ${apiServers}, serving on NATS subjects api.>
-  Control:     scheduler and controller manager (Deployment, ReplicaSet, garbage collector, namespace,
+  Control:     ${controlPlaneReplicas > 1 ? `${controlPlaneReplicas} schedulers and ${controlPlaneReplicas} controller managers` : 'scheduler and controller manager'} (Deployment, ReplicaSet, garbage collector, namespace,
                service account, node lifecycle, pod GC), each leading through a Lease in kube-system
   Nodes:       ${describeNodes(nodes.length, simulatedNodes.length)}
   DNS:         ${CLUSTER_DNS_IP}:${dnsPort} (cluster.local; pods' resolv.conf points there)
