@@ -7,17 +7,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { freePort, isListening, PROJECT_ROOT } from '../../src/natsd/server.ts';
+import { freePort, isListening } from '../../src/natsd/server.ts';
 import { eventually } from '../support/cluster.ts';
-import { KUBECTL } from '../support/http-cluster.ts';
-
-const run = promisify(execFile);
-const MAIN = join(PROJECT_ROOT, 'src/cli/main.ts');
+import { startJetkubeUp, type RunningUp } from '../support/jetkube-up.ts';
 
 /** A base port with the two after it free too. */
 async function threeFreePorts(): Promise<number> {
@@ -29,40 +23,25 @@ async function threeFreePorts(): Promise<number> {
 }
 
 describe('jetkube up with a NATS cluster and two API servers', { timeout: 150_000 }, () => {
-  let dataDir: string;
+  let up: RunningUp;
   let natsPort: number;
-  let up: ChildProcess;
-  let exited: Promise<number | null>;
-  let output = '';
-  const kubectl = (...args: string[]) => run(KUBECTL, ['--kubeconfig', join(dataDir, 'kubeconfig'), ...args], { timeout: 30_000 });
+  const kubectl = (...args: string[]) => up.kubectl(...args);
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'jetkube-up-clustered-'));
     natsPort = await threeFreePorts();
     const apiPort = await freePort();
-    up = spawn(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'up', '--data-dir', dataDir, '--nats-url', `nats://127.0.0.1:${natsPort}`, '--nats-cluster', '3', '--api-servers', '2', '--api-address', `127.0.0.1:${apiPort}`, '--nodes', '0', '--simulated-nodes', '2', '--ingress-address', 'none'],
-      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn', JETKUBE_NATS_CREDENTIALS: '' }, detached: true },
+    up = await startJetkubeUp(
+      ['--nats-url', `nats://127.0.0.1:${natsPort}`, '--nats-cluster', '3', '--api-servers', '2', '--api-address', `127.0.0.1:${apiPort}`, '--nodes', '0', '--simulated-nodes', '2', '--ingress-address', 'none'],
+      { prefix: 'jetkube-up-clustered-' },
     );
-    exited = new Promise((resolveExit) => up.once('exit', (code) => resolveExit(code)));
-    up.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    up.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => (output.includes('jetkube is up.') ? true : up.exitCode !== null ? assert.fail(`jetkube up exited: ${output}`) : undefined), 90_000, 'jetkube up');
   });
 
-  after(async () => {
-    if (up && up.exitCode === null) {
-      process.kill(-up.pid!, 'SIGINT');
-      await exited;
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(async () => up?.dispose());
 
   it('started three routed nats-servers and prints both API servers behind the front', async () => {
     for (const i of [0, 1, 2]) assert.ok(await isListening('127.0.0.1', natsPort + i), `nats-server on ${natsPort + i}`);
-    assert.deepEqual((await readdir(join(dataDir, 'nats'))).sort(), ['jetkube-1', 'jetkube-2', 'jetkube-3']);
-    assert.match(output, /in front of apiserver-0 https:\/\/127\.0\.0\.1:\d+, apiserver-1 https:\/\/127\.0\.0\.1:\d+/);
+    assert.deepEqual((await readdir(join(up.dataDir, 'nats'))).sort(), ['jetkube-1', 'jetkube-2', 'jetkube-3']);
+    assert.match(up.output(), /in front of apiserver-0 https:\/\/127\.0\.0\.1:\d+, apiserver-1 https:\/\/127\.0\.0\.1:\d+/);
   });
 
   it('serves kubectl through the front, and each API server alone', async () => {
@@ -71,7 +50,7 @@ describe('jetkube up with a NATS cluster and two API servers', { timeout: 150_00
       const { stdout } = await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.status.readyReplicas}');
       return stdout.trim() === '2' ? true : undefined;
     }, 60_000, 'two ready replicas');
-    const own = [...output.matchAll(/apiserver-\d (https:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
+    const own = [...up.output().matchAll(/apiserver-\d (https:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
     assert.equal(own.length, 2);
     for (const server of own) {
       const { stdout } = await kubectl('--server', server, 'get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}');
@@ -80,7 +59,7 @@ describe('jetkube up with a NATS cluster and two API servers', { timeout: 150_00
   });
 
   it('keeps serving after one nats-server is killed', async () => {
-    const pids = (await readFile(join(dataDir, 'jetkube-2.log'), 'utf8')).match(/^\[(\d+)\]/m);
+    const pids = (await readFile(join(up.dataDir, 'jetkube-2.log'), 'utf8')).match(/^\[(\d+)\]/m);
     assert.ok(pids, 'the second server logged its pid');
     process.kill(Number(pids[1]), 'SIGKILL');
     await eventually(async () => !(await isListening('127.0.0.1', natsPort + 1)) || undefined, 10_000, 'the second nats-server gone');

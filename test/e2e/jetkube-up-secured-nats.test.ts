@@ -7,50 +7,31 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { freePort, isListening, PROJECT_ROOT } from '../../src/natsd/server.ts';
+import { freePort, isListening } from '../../src/natsd/server.ts';
 import { connectNats } from '../../streams/connection.ts';
 import { ApiClient } from '../../src/client/api-client.ts';
 import { natsUrlFrom } from '../../src/cli/flags.ts';
 import { eventually } from '../support/cluster.ts';
-import { KUBECTL } from '../support/http-cluster.ts';
-
-const run = promisify(execFile);
-const MAIN = join(PROJECT_ROOT, 'src/cli/main.ts');
+import { startJetkubeUp, type RunningUp } from '../support/jetkube-up.ts';
 
 describe('jetkube up with secured NATS', { timeout: 120_000 }, () => {
+  let up: RunningUp;
   let dataDir: string;
   let natsPort: number;
-  let up: ChildProcess;
-  let exited: Promise<number | null>;
-  let output = '';
-  const kubectl = (...args: string[]) => run(KUBECTL, ['--kubeconfig', join(dataDir, 'kubeconfig'), ...args], { timeout: 30_000 });
+  const kubectl = (...args: string[]) => up.kubectl(...args);
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'jetkube-up-secured-'));
     natsPort = await freePort();
-    up = spawn(
-      process.execPath,
-      ['--import', 'tsx', MAIN, 'up', '--data-dir', dataDir, '--nats-url', `nats://127.0.0.1:${natsPort}`, '--api-address', '127.0.0.1:0', '--nodes', '0', '--simulated-nodes', '1', '--ingress-address', 'none'],
-      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn', JETKUBE_NATS_CREDENTIALS: '' } },
+    up = await startJetkubeUp(
+      ['--nats-url', `nats://127.0.0.1:${natsPort}`, '--api-address', '127.0.0.1:0', '--nodes', '0', '--simulated-nodes', '1', '--ingress-address', 'none'],
+      { prefix: 'jetkube-up-secured-', timeoutMs: 60_000 },
     );
-    exited = new Promise((resolveExit) => up.once('exit', (code) => resolveExit(code)));
-    up.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    up.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => (output.includes('jetkube is up.') ? true : up.exitCode !== null ? assert.fail(`jetkube up exited: ${output}`) : undefined), 60_000, 'jetkube up');
+    dataDir = up.dataDir;
   });
 
-  after(async () => {
-    if (up && up.exitCode === null) {
-      up.kill('SIGINT');
-      await exited;
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(async () => up?.dispose());
 
   it('made the users\' keys in the data dir, readable by their owner only', async () => {
     assert.equal((await stat(join(dataDir, 'nats-credentials', 'kubelet.nk'))).mode & 0o777, 0o600);
@@ -90,8 +71,7 @@ describe('jetkube up with secured NATS', { timeout: 120_000 }, () => {
   it('logged no permission violation, and stops its nats-server on Ctrl-C', async () => {
     const log = await readFile(join(dataDir, 'nats-server.log'), 'utf8');
     assert.deepEqual(log.split('\n').filter((l) => /violation/i.test(l)), []);
-    up.kill('SIGINT');
-    assert.equal(await exited, 0);
+    assert.equal(await up.stop(), 0);
     assert.equal(await isListening('127.0.0.1', natsPort), false);
   });
 });
