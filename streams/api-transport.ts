@@ -1,6 +1,10 @@
 /**
- * The API's NATS face on the wire. Requests go to `api.<verb>.<resource>` (a queue group,
- * so several API servers share the load), msgpack in and out. A watch is opened by a
+ * The API's NATS face on the wire. Requests go to `api.<caller>.<verb>.<resource>` (a
+ * queue group, so several API servers share the load), msgpack in and out. `<caller>` is
+ * the connection's NATS user (`_` without one): a secured nats-server lets each user
+ * publish only under its own name (src/natsd/users.ts), so the API server takes the
+ * caller's Kubernetes identity from the subject (src/auth/nats-identity.ts), never from
+ * the body, and RBAC judges the request as it judges one over HTTPS. A watch is opened by a
  * request that names an inbox; the server then publishes numbered events there and the
  * client keeps the watch alive on `apiwatch.<id>.alive`. Core NATS may drop messages to a
  * slow subscriber, so events carry a counter and the client turns a gap into a 410, which
@@ -23,6 +27,7 @@ import {
 import type { ApiReply, ApiRequest, Verb, WatchEvent, WatchSession } from '../src/apiserver/request.ts';
 import { VERBS } from '../src/apiserver/request.ts';
 import type { Logger } from '../src/log.ts';
+import { identityOfNatsCaller, OPEN_CALLER } from '../src/auth/nats-identity.ts';
 import { inboxFor } from './connection.ts';
 import { decodeToken, encodeToken } from './token.ts';
 
@@ -36,8 +41,17 @@ const decode = (data: Uint8Array) => decoder.decode(data);
 export const API_QUEUE_GROUP = 'apiserver';
 export const API_SUBJECTS = 'api.>';
 
-export function apiSubject(verb: Verb, resource: string): string {
-  return `api.${verb}.${encodeToken(resource)}`;
+export { OPEN_CALLER };
+
+/** The subject of a request by `caller` (a NATS user name, or `_` for a connection without one). */
+export function apiSubject(verb: Verb, resource: string, caller: string = OPEN_CALLER): string {
+  return `api.${caller}.${verb}.${encodeToken(resource)}`;
+}
+
+/** The NATS user a connection authenticated as: connectNats gives a named user's connection the inbox prefix `_INBOX.<user>`. */
+export function callerOf(nc: NatsConnection): string {
+  const prefix = (nc as unknown as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
+  return prefix?.startsWith('_INBOX.') ? prefix.slice('_INBOX.'.length) || OPEN_CALLER : OPEN_CALLER;
 }
 
 function watchControlSubject(watchId: string, signal: 'alive' | 'stop' | '*'): string {
@@ -49,7 +63,7 @@ export const WATCH_ALIVE_INTERVAL_MS = 10_000;
 export const WATCH_ALIVE_TIMEOUT_MS = 35_000;
 
 /** The body of a request on the wire: everything but verb and resource, which the subject carries. */
-type WireRequest = Omit<ApiRequest, 'verb' | 'resource'> & { inbox?: string };
+type WireRequest = Omit<ApiRequest, 'verb' | 'resource' | 'user'> & { inbox?: string };
 type WireWatchEvent = WatchEvent & { n: number };
 type WireWatchOpened = { ok: true; watchId: string } | { ok: false; status: Status };
 
@@ -64,16 +78,17 @@ export interface ApiFace {
   drain(): Promise<void>;
 }
 
-function parseRequestSubject(subject: string): { verb: Verb; resource: string } {
-  const [, verb, resourceToken] = subject.split('.');
-  if (!verb || !resourceToken || !(VERBS as readonly string[]).includes(verb)) {
-    throw badRequest(`unknown API subject ${subject}: expected api.<verb>.<resource>`);
+export function parseRequestSubject(subject: string): { caller: string; verb: Verb; resource: string } {
+  const tokens = subject.split('.');
+  const [, caller, verb, resourceToken] = tokens;
+  if (tokens.length !== 4 || !caller || !verb || !resourceToken || !(VERBS as readonly string[]).includes(verb)) {
+    throw badRequest(`unknown API subject ${subject}: expected api.<caller>.<verb>.<resource>`);
   }
-  return { verb: verb as Verb, resource: decodeToken(resourceToken) };
+  return { caller, verb: verb as Verb, resource: decodeToken(resourceToken) };
 }
 
 function decodeWireRequest(msg: Msg): ApiRequest & { inbox?: string } {
-  const { verb, resource } = parseRequestSubject(msg.subject);
+  const { caller, verb, resource } = parseRequestSubject(msg.subject);
   let body: unknown;
   try {
     body = decode(msg.data);
@@ -83,7 +98,10 @@ function decodeWireRequest(msg: Msg): ApiRequest & { inbox?: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('the request body must be a msgpack map');
   }
-  return { ...(body as WireRequest), verb, resource };
+  // A `user` in the body is ignored: only the subject, which the NATS server vouches for, says who asks.
+  const { user: _claimed, ...fields } = body as WireRequest & { user?: unknown };
+  const user = identityOfNatsCaller(caller);
+  return { ...fields, verb, resource, ...(user ? { user } : {}) };
 }
 
 /** Serves the API face on an open connection until drained. */
@@ -182,7 +200,8 @@ export async function requestApi(nc: NatsConnection, request: ApiRequest, timeou
   const { verb, resource, ...rest } = request;
   let msg: Msg;
   try {
-    msg = await nc.request(apiSubject(verb, resource), encode(rest satisfies WireRequest), {
+    const { user: _user, ...wire } = rest;
+    msg = await nc.request(apiSubject(verb, resource, callerOf(nc)), encode(wire satisfies WireRequest), {
       timeout: timeoutMs,
     });
   } catch (error) {
@@ -248,10 +267,10 @@ export async function watchApi(
     }
   }, WATCH_ALIVE_INTERVAL_MS);
   alive.unref();
-  const { verb: _verb, resource, ...rest } = request;
+  const { verb: _verb, resource, user: _user, ...rest } = request;
   let opened: WireWatchOpened;
   try {
-    const msg = await nc.request(apiSubject('watch', resource), encode({ ...rest, inbox } satisfies WireRequest), {
+    const msg = await nc.request(apiSubject('watch', resource, callerOf(nc)), encode({ ...rest, inbox } satisfies WireRequest), {
       timeout: 30_000,
     });
     opened = decode(msg.data) as WireWatchOpened;

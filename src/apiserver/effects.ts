@@ -196,8 +196,8 @@ export const followLog = fromCallback<AnyEventObject, ApiServerConnection>(({ in
 });
 
 export const serveApiFace = fromCallback<AnyEventObject, ServeInput>(({ input }) => {
-  // Writes over NATS (the components') are audited too, as system:nats with their field
-  // manager as user agent; the HTTPS face audits its own requests (src/http/effect.ts).
+  // Writes over NATS are audited too, under the caller's Kubernetes user (system:nats for
+  // trusted loopback/open-server callers), with the field manager as user agent.
   const publisher = auditPublisher(input.nc);
   const audit = new AuditWriter((event, key, settled) => publisher.publish(event, key, settled), { logger: input.logger, registry: input.metrics.registry });
   input.face = serveApi(input.nc, auditedPipeline(input.pipeline, audit, { logger: input.logger }), input.logger);

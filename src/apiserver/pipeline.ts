@@ -1,9 +1,11 @@
 /**
  * The request pipeline: one entry for every face. Each verb lives in its own file under
- * verbs/; this file only routes, after authorization: a request carrying a user (the
- * HTTP face authenticated it) must be allowed by RBAC over the store's Roles and
- * bindings; one without (the NATS face, the cluster's own components) is trusted until
- * NATS permissions (issue 8, item 5) close that gap. Admission plugins slot in after.
+ * verbs/; this file only routes, after authorization: a request carrying a user must be
+ * allowed by RBAC over the store's Roles and bindings. The HTTP face sets the user it
+ * authenticated; the NATS face the one its subject names (each component's own NATS user,
+ * which nats-server vouches for: src/auth/nats-identity.ts). Only the API server's own
+ * loopback requests and an open (test) NATS server's anonymous ones come without a user,
+ * and are trusted. Admission plugins slot in after.
  */
 import { badRequest } from '../api/errors.ts';
 import { checkAuthorized } from '../auth/authorize-request.ts';

@@ -62,9 +62,9 @@ export interface ApiRequest {
   /** Same id on every retry of one logical write, so the log applies it once. */
   requestId?: string;
   /**
-   * Who asks, set by the HTTP face after authentication; RBAC then decides. A request
-   * without one (the NATS face) is trusted, until NATS permissions (issue 8, item 5)
-   * give every component its own NATS user.
+   * Who asks; RBAC then decides. The HTTP face sets the user it authenticated, the NATS
+   * face the one its subject names (src/auth/nats-identity.ts). Only the API server's own
+   * loopback requests and an open NATS server's anonymous ones come without one: trusted.
    */
   user?: UserInfo;
 }

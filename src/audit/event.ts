@@ -16,7 +16,12 @@ export const AUDITED_VERBS: ReadonlySet<Verb> = new Set<Verb>(['create', 'update
 
 export const isAuditedVerb = (verb: string): boolean => AUDITED_VERBS.has(verb as Verb);
 
-/** Who the NATS face's trusted callers are in the record: the cluster's own components. */
+/**
+ * Who the NATS face's trusted callers are in the record: the API server's own loopback
+ * requests, and anonymous ones on an open (test) server. The components each have a NATS
+ * user, which the face maps to their Kubernetes user (src/auth/nats-identity.ts): their
+ * records name that.
+ */
 export const NATS_USER = 'system:nats';
 
 /** A Status message longer than this is cut (a 422 can list many fields). */
@@ -90,7 +95,8 @@ export interface AuditInput {
 export function auditEvent(input: AuditInput): AuditEvent {
   const { request, origin } = input;
   const latencyMs = input.latencyMs ?? input.completedAt.getTime() - input.receivedAt.getTime();
-  const userAgent = origin?.userAgent ?? (request.user ? undefined : request.options?.fieldManager);
+  // Over NATS (no origin) the field manager names the component, as a user agent would.
+  const userAgent = origin ? origin.userAgent : request.options?.fieldManager;
   return {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

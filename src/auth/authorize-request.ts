@@ -1,8 +1,7 @@
 /**
  * The pipeline's authorization step: an ApiRequest made by a user -> RBAC's decision, or
- * Kubernetes' 403. Requests without a user come from the NATS face, whose callers are the
- * cluster's own components: they are trusted as before, a gap issue 8 item 5 (one NATS
- * user per component, with subject permissions) closes.
+ * Kubernetes' 403. Requests without a user are trusted: the API server's own loopback
+ * requests and anonymous ones on an open (test) NATS server (src/auth/nats-identity.ts).
  */
 import { forbidden } from '../api/errors.ts';
 import { resourceByKey } from '../api/registry.ts';

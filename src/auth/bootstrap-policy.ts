@@ -5,6 +5,7 @@
  */
 import { StatusError } from '../api/errors.ts';
 import type { Pipeline } from '../apiserver/pipeline.ts';
+import { COMPONENT_USERS, NODES_GROUP } from './nats-identity.ts';
 import type { PolicyRule } from './rbac.ts';
 
 const RBAC_V1 = 'rbac.authorization.k8s.io/v1';
@@ -72,22 +73,81 @@ const SCHEDULER_RULES: PolicyRule[] = [
   rule(READ, ['storage.k8s.io'], ['csidrivers', 'csinodes', 'csistoragecapacities', 'storageclasses']),
 ];
 
-/** The controller manager runs every controller under one identity (no --use-service-account-credentials). */
+/**
+ * The controller manager runs every controller under one identity (Kubernetes without
+ * --use-service-account-credentials), so its role is the union of what Kubernetes gives
+ * each controller's ServiceAccount, trimmed to what jetkube's controllers call:
+ * - the garbage collector and the namespace controller read, update and delete objects of
+ *   every kind (Kubernetes' generic-garbage-collector and namespace-controller roles hold
+ *   `*` on `*` for these verbs), which covers every controller's reads, status writes
+ *   (status, finalize subresources) and deletes;
+ * - creates are named one by one: pods (replicaset, job, daemonset, statefulset),
+ *   replicasets (deployment), controllerrevisions (daemonset, statefulset), jobs (cronjob),
+ *   endpoints and endpointslices, serviceaccounts (default SA), configmaps
+ *   (kube-root-ca.crt), persistentvolumeclaims (statefulset) and persistentvolumes and the
+ *   default storageclass (provisioner), events, its leader lease;
+ * - no create of Secrets, RBAC objects or nodes, no impersonate, escalate or bind.
+ */
 const CONTROLLER_MANAGER_RULES: PolicyRule[] = [
-  rule(['*'], ['*'], ['*']),
+  rule([...READ, 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
+  rule(['create'], [''], ['pods', 'endpoints', 'serviceaccounts', 'configmaps', 'persistentvolumeclaims', 'persistentvolumes', 'events', 'pods/eviction', 'pods/binding']),
+  rule(['create'], ['apps'], ['replicasets', 'controllerrevisions']),
+  rule(['create'], ['batch'], ['jobs']),
+  rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
+  rule(['create'], ['storage.k8s.io'], ['storageclasses']),
+  rule(['create'], ['events.k8s.io'], ['events']),
+  rule(['create'], ['coordination.k8s.io'], ['leases']),
   urls(['get'], ['*']),
 ];
 
+/**
+ * The kubelets, as Kubernetes' system:node role. Kubernetes narrows it further with the
+ * Node authorizer (a kubelet may only read the Secrets and ConfigMaps of pods bound to its
+ * node, only write its own Node, Lease and pods); jetkube has no Node authorizer, because
+ * every kubelet shares one NATS user and so one identity (src/natsd/users.ts). What is
+ * left: Secrets, ConfigMaps and claims by name only (get, never list or watch), pods
+ * cluster-wide, nodes and node leases.
+ */
 const NODE_RULES: PolicyRule[] = [
-  rule(READ, [''], ['services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims', 'persistentvolumes', 'namespaces']),
-  rule(['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'], [''], ['nodes', 'nodes/status']),
+  rule(['get'], [''], ['configmaps', 'secrets', 'persistentvolumeclaims', 'persistentvolumes', 'serviceaccounts']),
+  rule(READ, [''], ['services']),
+  rule(['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'], [''], ['nodes']),
+  rule(['update', 'patch'], [''], ['nodes/status']),
   rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
   rule(['get', 'list', 'watch', 'create', 'delete'], [''], ['pods']),
   rule(['update', 'patch'], [''], ['pods/status']),
   rule(['create'], [''], ['pods/eviction', 'serviceaccounts/token']),
-  rule(['create', 'delete', 'get', 'patch', 'update', 'list', 'watch'], ['coordination.k8s.io'], ['leases']),
-  rule(READ, ['storage.k8s.io'], ['storageclasses', 'csidrivers', 'volumeattachments']),
-  rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+  rule(['update', 'patch'], [''], ['persistentvolumeclaims/status']),
+  rule(['create', 'delete', 'get', 'patch', 'update'], ['coordination.k8s.io'], ['leases']),
+  rule(['get'], ['storage.k8s.io'], ['volumeattachments']),
+  rule(READ, ['storage.k8s.io'], ['csidrivers']),
+];
+
+/** kube-proxy (Kubernetes' system:node-proxier): Services and their EndpointSlices, its events. */
+const NODE_PROXIER_RULES: PolicyRule[] = [
+  rule(['list', 'watch'], [''], ['endpoints', 'services']),
+  rule(READ, [''], ['nodes']),
+  rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
+  rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+];
+
+/** The cluster DNS (CoreDNS' kubernetes plugin; Kubernetes' system:kube-dns reads less): what it answers from. */
+const KUBE_DNS_RULES: PolicyRule[] = [
+  rule(['list', 'watch'], [''], ['endpoints', 'services', 'pods', 'namespaces']),
+  rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+];
+
+/**
+ * The ingress controller (as ingress-nginx's role): what it routes from, the Ingress status
+ * it reports, its events, and its own IngressClass, which it creates when missing.
+ */
+const INGRESS_RULES: PolicyRule[] = [
+  rule(['list', 'watch'], [''], ['services', 'endpoints']),
+  rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+  rule(READ, ['networking.k8s.io'], ['ingresses', 'ingressclasses']),
+  rule(['create'], ['networking.k8s.io'], ['ingressclasses']),
+  rule(['update'], ['networking.k8s.io'], ['ingresses/status']),
+  rule(['create', 'patch'], ['', 'events.k8s.io'], ['events']),
 ];
 
 export interface BootstrapObject {
@@ -124,6 +184,9 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly BootstrapObject[] = [
   clusterRole('system:kube-scheduler', SCHEDULER_RULES),
   clusterRole('system:kube-controller-manager', CONTROLLER_MANAGER_RULES),
   clusterRole('system:node', NODE_RULES),
+  clusterRole('system:node-proxier', NODE_PROXIER_RULES),
+  clusterRole('system:kube-dns', KUBE_DNS_RULES),
+  clusterRole('system:jetkube-ingress', INGRESS_RULES),
 ];
 
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly BootstrapObject[] = [
@@ -134,9 +197,12 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly BootstrapObject[] = [
     { kind: 'Group', name: 'system:authenticated' },
     { kind: 'Group', name: 'system:unauthenticated' },
   ]),
-  binding('system:kube-scheduler', 'system:kube-scheduler', [{ kind: 'User', name: 'system:kube-scheduler' }]),
-  binding('system:kube-controller-manager', 'system:kube-controller-manager', [{ kind: 'User', name: 'system:kube-controller-manager' }]),
-  binding('system:node', 'system:node', [{ kind: 'Group', name: 'system:nodes' }]),
+  binding('system:kube-scheduler', 'system:kube-scheduler', [{ kind: 'User', name: COMPONENT_USERS.scheduler }]),
+  binding('system:kube-controller-manager', 'system:kube-controller-manager', [{ kind: 'User', name: COMPONENT_USERS.controllerManager }]),
+  binding('system:node', 'system:node', [{ kind: 'Group', name: NODES_GROUP }]),
+  binding('system:node-proxier', 'system:node-proxier', [{ kind: 'User', name: COMPONENT_USERS.kubeProxy }]),
+  binding('system:kube-dns', 'system:kube-dns', [{ kind: 'User', name: COMPONENT_USERS.dns }]),
+  binding('system:jetkube-ingress', 'system:jetkube-ingress', [{ kind: 'User', name: COMPONENT_USERS.ingress }]),
 ];
 
 /** Creates what is missing (through the pipeline, as the trusted in-cluster face); returns the names created. */

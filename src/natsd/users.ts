@@ -7,9 +7,14 @@
  * The rule that matters most: only the API server publishes to `registry.>` (it is the
  * only writer of the log) and only it and the admin touch JetStream at all (`$JS.>`,
  * `$O.>`): a kubelet or a controller reaches objects through the API's request/reply
- * face (`api.>`), which authorizes and validates, and never reads the log (Secrets
+ * face (`api.<user>.>`), which authorizes and validates, and never reads the log (Secrets
  * included) directly, neither by a core subscription on `registry.>` nor by a consumer
  * or a direct get through the JetStream API.
+ *
+ * Each API client publishes its requests only under its own name, `api.<user>.>`: the API
+ * server takes the caller's Kubernetes identity from that token (src/auth/nats-identity.ts)
+ * and RBAC decides, so a kubelet that forges `api.admin.>` is refused by nats-server
+ * itself (a permissions violation) before any API server sees the request.
  *
  * All kubelets share one user: nats-server's users are static configuration (a new node
  * would need a config reload), and what tells one node from another (a kubelet may only
@@ -40,8 +45,8 @@ const INBOXES = '_INBOX.>';
  * component reads the answers another one gets (a controller manager's list of Secrets).
  */
 const own = (user: NatsUser) => `_INBOX.${user}.>`;
-/** An API client: requests on `api.<verb>.<resource>`, watch keep-alives on `apiwatch.<id>.*`, answers on inboxes. */
-const API_CLIENT_PUBLISH = ['api.>', 'apiwatch.>'] as const;
+/** An API client: requests on `api.<user>.<verb>.<resource>` (its own name only), watch keep-alives on `apiwatch.<id>.*`. */
+const apiClientPublish = (user: NatsUser) => [`api.${user}.>`, 'apiwatch.>'] as const;
 /** What no component but the API server (and the admin) may touch: the log, the audit trail and JetStream itself. */
 const LOG_AND_JETSTREAM = ['registry.>', 'audit.>', '$JS.>', '$O.>', '$KV.>'] as const;
 
@@ -55,7 +60,7 @@ export const PERMISSIONS: Readonly<Record<NatsUser, UserPermissions>> = {
         '$JS.>', // the JetStream API, acks and flow control of its consumers
         '$O.>', // the snapshot object store
         INBOXES, // answers, watch events, exec frames for the client
-        ...API_CLIENT_PUBLISH, // its own client (the kubernetes Service, bootstrap objects)
+        ...apiClientPublish('apiserver'), // its own client (the kubernetes Service, bootstrap objects): trusted
         'node.*.stream', // opens exec/attach/port-forward sessions on a kubelet
       ],
     },
@@ -72,19 +77,19 @@ export const PERMISSIONS: Readonly<Record<NatsUser, UserPermissions>> = {
   },
   'controller-manager': {
     about: 'the controller manager: an API client that also reports its controllers\' states',
-    publish: { allow: [...API_CLIENT_PUBLISH, 'controllers.states.*'], deny: LOG_AND_JETSTREAM },
+    publish: { allow: [...apiClientPublish('controller-manager'), 'controllers.states.*'], deny: LOG_AND_JETSTREAM },
     subscribe: { allow: [own('controller-manager')], deny: LOG_AND_JETSTREAM },
   },
   scheduler: {
     about: 'the scheduler: an API client',
-    publish: { allow: [...API_CLIENT_PUBLISH], deny: LOG_AND_JETSTREAM },
+    publish: { allow: [...apiClientPublish('scheduler')], deny: LOG_AND_JETSTREAM },
     subscribe: { allow: [own('scheduler')], deny: LOG_AND_JETSTREAM },
   },
   kubelet: {
     about: 'every kubelet (one user for all nodes): an API client that ships container output and usage, and serves exec sessions',
     publish: {
       allow: [
-        ...API_CLIENT_PUBLISH,
+        ...apiClientPublish('kubelet'),
         'logs.>', // container output into the LOGS stream, as core publishes
         'metrics.kubelet.*', // its node's usage report
         '_INBOX.apiserver.>', // exec/attach/port-forward frames back to the API server
@@ -95,20 +100,21 @@ export const PERMISSIONS: Readonly<Record<NatsUser, UserPermissions>> = {
   },
   'kube-proxy': {
     about: 'kube-proxy: an API client',
-    publish: { allow: [...API_CLIENT_PUBLISH], deny: LOG_AND_JETSTREAM },
+    publish: { allow: [...apiClientPublish('kube-proxy')], deny: LOG_AND_JETSTREAM },
     subscribe: { allow: [own('kube-proxy')], deny: LOG_AND_JETSTREAM },
   },
   dns: {
     about: 'the cluster DNS: an API client',
-    publish: { allow: [...API_CLIENT_PUBLISH], deny: LOG_AND_JETSTREAM },
+    publish: { allow: [...apiClientPublish('dns')], deny: LOG_AND_JETSTREAM },
     subscribe: { allow: [own('dns')], deny: LOG_AND_JETSTREAM },
   },
   ingress: {
     about: 'the ingress controller: an API client',
-    publish: { allow: [...API_CLIENT_PUBLISH], deny: LOG_AND_JETSTREAM },
+    publish: { allow: [...apiClientPublish('ingress')], deny: LOG_AND_JETSTREAM },
     subscribe: { allow: [own('ingress')], deny: LOG_AND_JETSTREAM },
   },
   admin: {
+    // Everything, requests under any name included: the operator is the cluster's admin (system:masters) anyway.
     about: 'the operator: jetkube CLI commands (get, apply, export, import, compact, replay, audit, snapshots, encryption rewrite)',
     publish: { allow: ['>'] },
     subscribe: { allow: ['>'] },

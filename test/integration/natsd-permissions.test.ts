@@ -122,8 +122,12 @@ describe('NATS per-component users and subject permissions', () => {
     for (const user of ['controller-manager', 'scheduler', 'kube-proxy', 'dns', 'ingress'] as const) {
       const nc = await connectAs(user);
       await assert.rejects(nc.jetstream().publish(POD_SUBJECT, new Uint8Array(1), { timeout: 2_000 }), (e: PermissionError) => e.code === 'PERMISSIONS_VIOLATION', user);
-      // An API request is let through: with no API server here nobody answers, which is a 503, not a violation.
-      await assert.rejects(nc.request('api.get.pods', new Uint8Array(0), { timeout: 2_000 }), (e: PermissionError) => e.code === '503', user);
+      // An API request under its own name is let through: with no API server here nobody answers, which is a 503, not a violation.
+      await assert.rejects(nc.request(`api.${user}.get.pods`, new Uint8Array(0), { timeout: 2_000 }), (e: PermissionError) => e.code === '503', user);
+      // Under another's name (the admin's, or the trusted `_` of an open server) it is refused by the server.
+      for (const forged of ['admin', 'apiserver', '_']) {
+        await assert.rejects(nc.request(`api.${forged}.get.secrets`, new Uint8Array(0), { timeout: 2_000 }), (e: PermissionError) => e.code === 'PERMISSIONS_VIOLATION', `${user} as ${forged}`);
+      }
     }
   });
 

@@ -63,8 +63,12 @@ describe('subject permissions', () => {
   });
 
   it('gives each component what it uses', () => {
-    assert.ok(permits('apiserver', 'subscribe', 'api.get.pods'));
-    assert.ok(permits('kubelet', 'publish', 'api.update.pods'));
+    assert.ok(permits('apiserver', 'subscribe', 'api.kubelet.get.pods'));
+    assert.ok(permits('kubelet', 'publish', 'api.kubelet.update.pods'));
+    for (const user of NATS_USERS.filter((u) => u !== 'admin')) {
+      // Requests only under its own name: the API server takes the caller's identity from it.
+      for (const other of [...NATS_USERS, '_']) assert.equal(permits(user, 'publish', `api.${other}.get.secrets`), other === user, `${user} as ${other}`);
+    }
     assert.ok(permits('kubelet', 'publish', 'logs.default.web.main'));
     assert.ok(permits('kubelet', 'publish', 'metrics.kubelet.n1'));
     assert.ok(permits('kubelet', 'subscribe', 'node.n1.stream'));
