@@ -2,11 +2,14 @@
  * Many simulated kubelets on one NATS connection (kwok's role in `jetkube up
  * --simulated-nodes N`): connecting -> running -> stopping -> closing -> stopped. Each
  * node is a full kubelet machine with the simulated runtime; they share the client, so
- * thousands of nodes cost one connection. `stop` drains every kubelet, then closes it.
+ * thousands of nodes cost one connection, and one watch of the bound pods (as kwok's
+ * informer), so they cost the API server one watcher, not one each. `stop` drains every
+ * kubelet, then closes both.
  */
 import { assign, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import { ApiClient } from '../src/client/api-client.ts';
 import type { PlannedNode } from '../src/kubelet/node-plan.ts';
+import { SharedPodFeed } from '../src/kubelet/shared-pod-feed.ts';
 import { kubeletMachine } from './kubelet.machine.ts';
 
 export interface SimulatedFleetInput {
@@ -20,6 +23,7 @@ export interface SimulatedFleetInput {
 interface FleetContext {
   input: SimulatedFleetInput;
   client?: ApiClient;
+  podFeed?: SharedPodFeed;
   kubelets: ActorRefFrom<typeof kubeletMachine>[];
   stopRequested: boolean;
 }
@@ -28,8 +32,14 @@ export const simulatedFleetMachine = setup({
   types: { input: {} as SimulatedFleetInput, context: {} as FleetContext, events: {} as { type: 'stop' } },
   actors: {
     kubelet: kubeletMachine,
-    connect: fromPromise<ApiClient, { natsUrl: string }>(({ input }) => ApiClient.connect(input.natsUrl, 'simulated-nodes', { fieldManager: 'kubelet' })),
-    close: fromPromise<void, { client?: ApiClient }>(async ({ input }) => {
+    connect: fromPromise<{ client: ApiClient; podFeed: SharedPodFeed }, { natsUrl: string }>(async ({ input }) => {
+      const client = await ApiClient.connect(input.natsUrl, 'simulated-nodes', { fieldManager: 'kubelet' });
+      const podFeed = new SharedPodFeed(client);
+      podFeed.start();
+      return { client, podFeed };
+    }),
+    close: fromPromise<void, { client?: ApiClient; podFeed?: SharedPodFeed }>(async ({ input }) => {
+      input.podFeed?.stop();
       await input.client?.close();
     }),
   },
@@ -49,17 +59,19 @@ export const simulatedFleetMachine = setup({
         src: 'connect',
         input: ({ context }) => ({ natsUrl: context.input.natsUrl }),
         onDone: [
-          { guard: 'stopRequested', target: 'closing', actions: assign({ client: ({ event }) => event.output }) },
+          { guard: 'stopRequested', target: 'closing', actions: assign({ client: ({ event }) => event.output.client, podFeed: ({ event }) => event.output.podFeed }) },
           {
             target: 'running',
             actions: assign(({ context, event, spawn }) => ({
-              client: event.output,
+              client: event.output.client,
+              podFeed: event.output.podFeed,
               kubelets: context.input.nodes.map((node) =>
                 spawn('kubelet', {
                   id: `kubelet-${node.nodeName}`,
                   input: {
                     natsUrl: context.input.natsUrl,
-                    client: event.output,
+                    client: event.output.client,
+                    podFeed: event.output.podFeed,
                     runtime: 'simulated' as const,
                     nodeName: node.nodeName,
                     podCIDR: node.podCIDR,
@@ -87,7 +99,7 @@ export const simulatedFleetMachine = setup({
       on: { '*': { guard: 'allStopped', target: 'closing' } },
     },
     closing: {
-      invoke: { src: 'close', input: ({ context }) => ({ client: context.client }), onDone: 'stopped', onError: 'stopped' },
+      invoke: { src: 'close', input: ({ context }) => ({ client: context.client, podFeed: context.podFeed }), onDone: 'stopped', onError: 'stopped' },
     },
     stopped: { type: 'final', entry: assign({ kubelets: [] }) },
   },

@@ -12,6 +12,7 @@ import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.ts';
 import { hostCapacity, hostInfo } from './host-info.ts';
 import type { ContainerLogSink } from './log-sink.ts';
 import type { NodeConfig, NodeResources } from './node-status.ts';
+import type { SharedPodFeed } from './shared-pod-feed.ts';
 
 export interface KubeletInput {
   natsUrl: string;
@@ -35,6 +36,8 @@ export interface KubeletInput {
   logs?: ContainerLogSink;
   /** A client on a shared connection (not closed by the kubelet). */
   client?: ApiClient;
+  /** The pods bound to this node from a watch shared by many kubelets (simulated fleets); default: the kubelet's own informer. */
+  podFeed?: SharedPodFeed;
   clock?: Clock;
   /** Restart and image-pull back-off (tests shorten it). */
   backoff?: Partial<BackoffConfig>;

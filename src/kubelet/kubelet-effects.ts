@@ -25,6 +25,7 @@ import { ResourceSampler } from './resource-metrics.ts';
 import { publishNodeUsage } from '../../streams/metrics-stream.ts';
 import { serveKubeletStreams } from '../streaming/kubelet-streams.ts';
 import { JetStreamLogSink } from '../../streams/logs-stream.ts';
+import type { SharedPodFeed } from './shared-pod-feed.ts';
 
 const log = componentLogger('kubelet');
 
@@ -35,6 +36,7 @@ export interface KubeletSession {
   nodeConfig: NodeConfig;
   deps: PodWorkerDeps;
   recorder: ApiEventRecorder;
+  podFeed?: SharedPodFeed;
 }
 
 export function runtimeFor(input: KubeletInput, clock: Clock): ContainerRuntime {
@@ -67,7 +69,7 @@ export const kubeletEffects = {
       dns: loadNodeDnsSettings({ ...(input.clusterDNS ? { clusterDNS: input.clusterDNS } : {}), nodeIPs: [resolved.nodeIP] }),
     };
     if (deps.running) input.metrics?.attach(deps.running, resolved.nodeName);
-    return { client, ownsClient: !input.client, runtime, nodeConfig: nodeConfigFor(input, resolved, runtime.name), deps, recorder };
+    return { client, ownsClient: !input.client, runtime, nodeConfig: nodeConfigFor(input, resolved, runtime.name), deps, recorder, ...(input.podFeed ? { podFeed: input.podFeed } : {}) };
   }),
 
   register: fromPromise<KubeObject, { session: KubeletSession; clock: Clock }>(({ input }) => registerNode(input.session.client, input.session.nodeConfig, input.clock.now())),
@@ -109,6 +111,13 @@ export const kubeletEffects = {
 
   /** The pods bound to this node, as an informer sees them. */
   pods: fromCallback<AnyEventObject, { session: KubeletSession }>(({ input, sendBack }) => {
+    const feed = input.session.podFeed;
+    if (feed) {
+      return feed.subscribe(input.session.nodeConfig.nodeName, {
+        upserted: (pod) => sendBack({ type: 'pod.upserted', pod } satisfies KubeletFeedEvent),
+        deleted: (pod) => sendBack({ type: 'pod.deleted', pod } satisfies KubeletFeedEvent),
+      });
+    }
     const factory = new SharedInformerFactory(input.session.client);
     const informer = factory.informerFor({ resource: 'pods', fieldSelector: `spec.nodeName=${input.session.nodeConfig.nodeName}` });
     informer.addEventHandler({
