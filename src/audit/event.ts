@@ -98,16 +98,9 @@ export function auditEvent(input: AuditInput): AuditEvent {
   // Over NATS (no origin) the field manager names the component, as a user agent would.
   const userAgent = origin ? origin.userAgent : request.options?.fieldManager;
   return {
-    kind: 'Event',
-    apiVersion: 'audit.k8s.io/v1',
-    level: 'Metadata',
-    auditID: input.auditID,
-    stage: 'ResponseComplete',
-    ...(origin?.requestURI ? { requestURI: origin.requestURI } : {}),
+    ...envelope(input.auditID, origin, userAgent),
     verb: request.verb,
     user: auditUser(request.user),
-    ...(origin?.sourceIPs?.length ? { sourceIPs: origin.sourceIPs } : {}),
-    ...(userAgent ? { userAgent } : {}),
     objectRef: objectRef(request, 'reply' in input.outcome ? input.outcome.reply : undefined),
     responseStatus: responseStatus(input.outcome),
     requestReceivedTimestamp: microTime(input.receivedAt),
@@ -132,19 +125,26 @@ export interface RejectedInput {
   origin?: RequestOrigin;
 }
 
+/** What every record starts with: the kind, level and stage, and where the request came from. */
+function envelope(auditID: string, origin: RequestOrigin | undefined, userAgent: string | undefined) {
+  return {
+    kind: 'Event' as const,
+    apiVersion: 'audit.k8s.io/v1' as const,
+    level: 'Metadata' as const,
+    auditID,
+    stage: 'ResponseComplete' as const,
+    ...(origin?.requestURI ? { requestURI: origin.requestURI } : {}),
+    ...(origin?.sourceIPs?.length ? { sourceIPs: origin.sourceIPs } : {}),
+    ...(userAgent ? { userAgent } : {}),
+  };
+}
+
 export function rejectedEvent(input: RejectedInput): AuditEvent {
   const { origin } = input;
   return {
-    kind: 'Event',
-    apiVersion: 'audit.k8s.io/v1',
-    level: 'Metadata',
-    auditID: input.auditID,
-    stage: 'ResponseComplete',
-    ...(origin?.requestURI ? { requestURI: origin.requestURI } : {}),
+    ...envelope(input.auditID, origin, origin?.userAgent),
     verb: input.verb,
     user: {},
-    ...(origin?.sourceIPs?.length ? { sourceIPs: origin.sourceIPs } : {}),
-    ...(origin?.userAgent ? { userAgent: origin.userAgent } : {}),
     ...(input.objectRef ? { objectRef: input.objectRef } : {}),
     responseStatus: { code: input.code, status: 'Failure', reason: input.reason, message: cut(input.message) },
     requestReceivedTimestamp: microTime(input.receivedAt),
