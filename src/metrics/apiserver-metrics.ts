@@ -64,13 +64,14 @@ export class ApiServerMetrics {
       const newestSnapshot = store.newestSnapshot?.bind(store);
       if (newestSnapshot) {
         // How stale a restart would start: seconds since the newest snapshot, and revisions it lacks.
-        // Both gauges of one scrape share a single listing of the snapshot bucket.
-        let asked: { at: number; answer: Promise<{ revision: number; storedAt: Date } | undefined> } | undefined;
-        const newest = () => {
-          const now = Date.now();
-          if (!asked || now - asked.at > 1_000) asked = { at: now, answer: newestSnapshot().catch(() => undefined) };
-          return asked.answer;
-        };
+        // Both gauges of one scrape share the listing of the snapshot bucket that is in flight.
+        let inFlight: Promise<{ revision: number; storedAt: Date } | undefined> | undefined;
+        const newest = () =>
+          (inFlight ??= newestSnapshot()
+            .catch(() => undefined)
+            .finally(() => {
+              inFlight = undefined;
+            }));
         new Gauge({
           name: 'jetkube_snapshot_age_seconds',
           help: 'Seconds since the newest snapshot of the store was written (NaN: no snapshot yet).',
