@@ -22,12 +22,16 @@
  *   up to maxBuffered. Beyond that the watch ends with ERROR 410 Expired so the client
  *   re-lists: a slow client never holds the store back.
  * - An ERROR event is always the last one; `done` resolves when a watch has ended.
+ * - Watches with a trigger (a kubelet's pods watch: spec.nodeName=<node>) are indexed by its
+ *   value, so a change costs O(watchers of its node), not O(all watchers) (the cacher's
+ *   trigger functions); their filter still decides.
  */
 import { StatusError, badRequest, expired, toStatusError, type Status } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import { keyString, withResourceVersion } from './evolve.ts';
 import type { LogEntry } from './log-entry.ts';
 import type { ObjectStore, StoreChange } from './object-store.ts';
+import { triggerFieldValue, type WatchTrigger } from './watch-trigger.ts';
 
 export type WatchEvent =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: KubeObject }
@@ -40,6 +44,11 @@ export interface WatchOptions {
   namespace?: string;
   resourceVersion?: string;
   filter?: (object: KubeObject) => boolean;
+  /**
+   * A field value `filter` requires (it rejects every object with another value): live
+   * changes are then offered to this watch only if the object has it now or had it before.
+   */
+  trigger?: WatchTrigger;
   sendInitialEvents?: boolean;
   /** apiVersion and kind of BOOKMARK objects (Kubernetes sends an object of the watched kind). */
   apiVersion?: string;
@@ -101,7 +110,10 @@ export class WatchCache {
   /** The ring holds every change with seq in (floor, lastSeq]. */
   private floor: number;
   private lastSeq: number;
-  private readonly watchers = new Map<string, Set<Watcher>>();
+  /** Watchers without a trigger, by resource: offered every change of it. */
+  private readonly untriggered = new Map<string, Set<Watcher>>();
+  /** Watchers with a trigger, by resource and required value: offered only changes of objects with that value. */
+  private readonly triggered = new Map<string, Map<string, Set<Watcher>>>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -124,7 +136,7 @@ export class WatchCache {
 
   get watcherCount(): number {
     let n = 0;
-    for (const set of this.watchers.values()) n += set.size;
+    for (const set of this.watcherSets()) n += set.size;
     return n;
   }
 
@@ -143,9 +155,20 @@ export class WatchCache {
       this.ring[(this.ringHead + this.ringSize) % this.capacity] = change;
       this.ringSize++;
     }
-    const set = this.watchers.get(change.key.resource);
-    if (set === undefined) return;
-    for (const watcher of set) watcher.offer(change);
+    const resource = change.key.resource;
+    const everything = this.untriggered.get(resource);
+    if (everything !== undefined) for (const watcher of everything) watcher.offer(change);
+    const byValue = this.triggered.get(resource);
+    if (byValue === undefined) return;
+    // A watcher whose value the object has neither now nor before would see no event for it.
+    const now = triggerFieldValue(change.object);
+    const nowWatchers = byValue.get(now);
+    if (nowWatchers !== undefined) for (const watcher of nowWatchers) watcher.offer(change);
+    if (change.previous === undefined) return;
+    const before = triggerFieldValue(change.previous);
+    if (before === now) return;
+    const beforeWatchers = byValue.get(before);
+    if (beforeWatchers !== undefined) for (const watcher of beforeWatchers) watcher.offer(change);
   }
 
   /** The ring's changes after `revision` (oldest first), or undefined if the ring no longer reaches back that far. */
@@ -161,12 +184,7 @@ export class WatchCache {
 
   watch(options: WatchOptions, sink: WatchSink): WatchHandle {
     const watcher = new Watcher(options, sink, this.maxBuffered, this.store, (w) => this.unregister(w));
-    let set = this.watchers.get(options.resource);
-    if (set === undefined) {
-      set = new Set();
-      this.watchers.set(options.resource, set);
-    }
-    set.add(watcher);
+    this.register(watcher);
     try {
       this.start(watcher, options);
     } catch (error) {
@@ -177,20 +195,45 @@ export class WatchCache {
 
   /** Bookmark every live watch (for a periodic timer of the API server). */
   bookmarkAll(): void {
-    for (const set of this.watchers.values()) for (const watcher of set) watcher.bookmark();
+    for (const set of this.watcherSets()) for (const watcher of set) watcher.bookmark();
   }
 
   /** End every watch and stop following the store. */
   close(): void {
     this.unsubscribe();
-    for (const set of [...this.watchers.values()]) for (const watcher of [...set]) watcher.stop();
+    for (const set of [...this.watcherSets()]) for (const watcher of [...set]) watcher.stop();
+  }
+
+  /** Every set of watchers, triggered or not. */
+  private *watcherSets(): Iterable<Set<Watcher>> {
+    yield* this.untriggered.values();
+    for (const byValue of this.triggered.values()) yield* byValue.values();
+  }
+
+  private register(watcher: Watcher): void {
+    const trigger = watcher.trigger;
+    if (trigger === undefined) {
+      setIn(this.untriggered, watcher.resource).add(watcher);
+      return;
+    }
+    let byValue = this.triggered.get(watcher.resource);
+    if (byValue === undefined) {
+      byValue = new Map();
+      this.triggered.set(watcher.resource, byValue);
+    }
+    setIn(byValue, trigger.value).add(watcher);
   }
 
   private unregister(watcher: Watcher): void {
-    const set = this.watchers.get(watcher.resource);
-    if (!set) return;
-    set.delete(watcher);
-    if (set.size === 0) this.watchers.delete(watcher.resource);
+    const trigger = watcher.trigger;
+    if (trigger === undefined) {
+      deleteIn(this.untriggered, watcher.resource, watcher);
+      return;
+    }
+    const byValue = this.triggered.get(watcher.resource);
+    if (byValue === undefined) return;
+    deleteIn(byValue, trigger.value, watcher);
+    if (byValue.size === 0) this.triggered.delete(watcher.resource);
   }
 
   private start(watcher: Watcher, options: WatchOptions): void {
@@ -289,6 +332,24 @@ export class WatchCache {
   }
 }
 
+/** The set under `key`, created if missing. */
+function setIn<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  return set;
+}
+
+/** Removes `value` from the set under `key`, and the set once it is empty. */
+function deleteIn<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set === undefined) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}
+
 /** A change read from the log whose previous object is unknown (it predates the read). */
 function firstSeenEvent(entry: LogEntry, filter: Filter): WatchEvent | undefined {
   const matches = filter(entry.object);
@@ -301,6 +362,7 @@ class Watcher {
   readonly resource: string;
   readonly namespace: string | undefined;
   readonly filter: Filter | undefined;
+  readonly trigger: WatchTrigger | undefined;
   readonly handle: WatchHandle;
   ended = false;
   private live = false;
@@ -324,6 +386,8 @@ class Watcher {
     this.resource = options.resource;
     this.namespace = options.namespace;
     this.filter = options.filter;
+    // Without a filter to reject other values, a trigger would hide changes the watch must see.
+    this.trigger = options.filter === undefined ? undefined : options.trigger;
     const done = new Promise<void>((resolve) => {
       this.resolveDone = resolve;
     });

@@ -8,6 +8,7 @@ import type { ApiDeps } from '../deps.ts';
 import { objectFilter } from '../object-filter.ts';
 import type { ApiRequest, WatchEvent, WatchSession } from '../request.ts';
 import { resolveResource } from '../resolve.ts';
+import { watchTriggerOf } from '../../store/watch-trigger.ts';
 
 export const BOOKMARK_INTERVAL_MS = 60_000;
 
@@ -20,12 +21,15 @@ export async function watch(
   const rt = resolveResource(request);
   const options = request.options ?? {};
   const filter = objectFilter(rt, request);
+  // A kubelet's spec.nodeName=<node> watch is offered only its node's pods; the filter still decides.
+  const trigger = watchTriggerOf(rt.key, options.fieldSelector);
   const handle = deps.watchCache.watch(
     {
       resource: rt.key,
       namespace: rt.namespaced ? request.namespace : undefined,
       resourceVersion: options.resourceVersion,
       filter,
+      trigger,
       apiVersion: rt.apiVersion,
       kind: rt.kind,
     },
