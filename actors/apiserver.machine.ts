@@ -1,5 +1,6 @@
 /**
- * The API server: connecting -> replaying -> serving -> draining -> stopped
+ * The API server: connecting -> replaying -> bootstrapping -> openingApiFace -> serving ->
+ * draining -> stopped
  * (and recovering -> connecting when the store must be rebuilt).
  *
  * It serves nothing before its store has replayed the log up to the revision the log had
@@ -19,6 +20,7 @@ import {
   connectToLog,
   ensureSystemNamespaces,
   followLog,
+  openApiFace,
   serveApiFace,
   serveEncryptionRewrite,
   writeSnapshots,
@@ -74,6 +76,7 @@ export const apiServerMachine = setup({
   actors: {
     connectToLog,
     followLog,
+    openApiFace,
     serveApiFace,
     serveHttpFace,
     ensureSystemNamespaces,
@@ -140,13 +143,31 @@ export const apiServerMachine = setup({
       initial: 'replaying',
       states: {
         replaying: {
-          on: { 'log.caughtUp': 'serving' },
+          on: { 'log.caughtUp': 'bootstrapping' },
+        },
+        // The system namespaces and the bootstrap RBAC policy exist before either face
+        // serves, so no component is refused while its role is still being written.
+        bootstrapping: {
+          invoke: {
+            src: 'ensureSystemNamespaces',
+            input: ({ context }) => context.connection!,
+            onDone: 'openingApiFace',
+            onError: 'openingApiFace',
+          },
+        },
+        // Serving means answering: the NATS face's subscription has reached nats-server.
+        openingApiFace: {
+          invoke: {
+            src: 'openApiFace',
+            input: ({ context }): ServeInput => context.connection!,
+            onDone: 'serving',
+            onError: 'serving',
+          },
         },
         serving: {
           invoke: [
             { src: 'serveApiFace', input: ({ context }): ServeInput => context.connection! },
             { src: 'serveHttpFace', input: ({ context }): ServeHttpInput => ({ connection: context.connection!, http: context.http }) },
-            { src: 'ensureSystemNamespaces', input: ({ context }) => context.connection! },
             { src: 'writeSnapshots', input: ({ context }) => context.connection! },
             { src: 'serveEncryptionRewrite', input: ({ context }) => context.connection! },
           ],

@@ -7,11 +7,11 @@
  * the REGISTRY stream holds no complete history before it (the latest message of every
  * subject is kept, so compare-and-set writes keep working; everything older is purged).
  *
- * Several API servers: any of them may write; they all snapshot at the same revisions
- * (multiples of N), a writer skips a revision that already has a snapshot, and two that
- * race write identical bytes (the state at a revision is a function of the log), so the
- * newest put wins with nothing lost. Start-up takes the newest snapshot that the log
- * still continues.
+ * Several API servers: any of them may write. Each skips a period in which another wrote
+ * (src/store/snapshot-schedule.ts) and a revision that already has a snapshot; two that
+ * race at one revision write identical bytes (the state at a revision is a function of the
+ * log), so the newest put wins with nothing lost. Start-up takes the newest snapshot that
+ * the log still continues.
  *
  * Also here: the subject on which an API server takes a snapshot on request.
  */

@@ -48,9 +48,11 @@ export interface ApiServerConnection {
   metrics: ApiServerMetrics;
   /** Set while the API face is up, so closing can drain it first. */
   face?: ApiFace;
+  /** Stops the face's audit publisher (set with the face). */
+  closeAudit?: () => void;
   /** Where snapshots of the store are written and loaded. */
   snapshots: SnapshotStore;
-  /** Write a snapshot every this many revisions (0: only on request). */
+  /** Write a snapshot after at least this many revisions, and as many as the store has objects (0: only on request). */
   snapshotEvery: number;
 }
 
@@ -71,7 +73,7 @@ export interface ConnectInput {
   watchMaxBuffered?: number;
   /** The cluster PKI (its ServiceAccount key signs TokenRequests); without it serviceaccounts/token is a 404. */
   pkiDir?: string;
-  /** Write a snapshot every this many revisions (default 10,000; 0: only on request). */
+  /** Write a snapshot after at least this many revisions (default 10,000; more once the store has more objects; 0: only on request). */
   snapshotEvery?: number;
   /** The EncryptionConfiguration sealing Secrets (default: encryption-config.yaml beside pkiDir, if there). */
   encryptionConfigFile?: string;
@@ -195,20 +197,30 @@ export const followLog = fromCallback<AnyEventObject, ApiServerConnection>(({ in
   };
 });
 
-export const serveApiFace = fromCallback<AnyEventObject, ServeInput>(({ input }) => {
+/**
+ * Opens the API's NATS face and resolves once nats-server has its subscription, so a
+ * request sent after this API server reports serving never finds no responder.
+ */
+export const openApiFace = fromPromise<void, ServeInput>(async ({ input }) => {
   // Writes over NATS are audited too, under the caller's Kubernetes user (system:nats for
   // trusted loopback/open-server callers), with the field manager as user agent.
   const publisher = auditPublisher(input.nc);
   const audit = new AuditWriter((event, key, settled) => publisher.publish(event, key, settled), { logger: input.logger, registry: input.metrics.registry });
   input.face = serveApi(input.nc, auditedPipeline(input.pipeline, audit, { logger: input.logger }), input.logger);
+  input.closeAudit = () => publisher.close();
+  await input.nc.flush();
   input.logger.info('serving the API on NATS');
+});
+
+/** While serving: owns the face openApiFace opened, and drains it when serving ends. */
+export const serveApiFace = fromCallback<AnyEventObject, ServeInput>(({ input }) => {
   return () => {
     void input.face?.drain();
-    publisher.close();
+    input.closeAudit?.();
   };
 });
 
-/** While serving: a snapshot every snapshotEvery revisions, and one whenever asked on NATS. */
+/** While serving: periodic snapshots (src/store/snapshot-schedule.ts), and one whenever asked on NATS. */
 export const writeSnapshots = fromCallback<AnyEventObject, ApiServerConnection>(({ input }) => {
   const { store, snapshots, snapshotEvery, logger, nc } = input;
   if (!snapshots) return; // a connection without a bucket (a test's fake) writes none
@@ -251,6 +263,7 @@ export const ensureSystemNamespaces = fromPromise<void, ApiServerConnection>(asy
 export const closeConnection = fromPromise<void, ApiServerConnection | undefined>(async ({ input }) => {
   if (!input) return;
   await input.face?.drain();
+  input.closeAudit?.();
   input.watchCache.close();
   await drainNats(input.nc);
   input.logger.info('disconnected');

@@ -1,7 +1,7 @@
 /**
  * Snapshots between the store and the snapshot bucket: load the newest usable one into an
- * empty ObjectStore at start-up, and write the store's state (on request, and every N
- * revisions while serving).
+ * empty ObjectStore at start-up, and write the store's state (on request, and
+ * periodically while serving: snapshot-schedule.ts).
  *
  * - Usable: revision + 1 at or after the log's first whole revision (the stream's first
  *   sequence, or the compaction point when there is one) and not beyond the log's end (a
@@ -16,6 +16,7 @@ import type { SecretEncryption } from '../encryption/config.ts';
 import { openedAtRest } from '../encryption/sealed-secret.ts';
 import type { ObjectStore } from './object-store.ts';
 import { decodeSnapshot, encodeSnapshotFrames, snapshotOfState, unpackObject } from './snapshot.ts';
+import { nextSnapshotDue, recentSnapshotExists, snapshotPeriod } from './snapshot-schedule.ts';
 
 /** What this file needs of streams/snapshot-store.ts's SnapshotStore. */
 export interface SnapshotBucket {
@@ -94,9 +95,10 @@ export async function writeSnapshot(store: ObjectStore, bucket: SnapshotBucket, 
 }
 
 /**
- * Writes a snapshot each time the store's revision reaches a multiple of `every`, one
- * write at a time (a write still running when the next multiple passes is followed by one
- * more write, at whatever revision the store has then).
+ * Writes a snapshot periodically (snapshot-schedule.ts decides when: every `every`
+ * revisions or more, as many as the store holds objects, unless another API server wrote
+ * one lately), and whenever take() is called, one write at a time (a take() while one runs
+ * is followed by one more write, at whatever revision the store has then).
  */
 export function startSnapshotWriter(
   store: ObjectStore,
@@ -104,6 +106,7 @@ export function startSnapshotWriter(
   every: number,
   logger?: Logger,
   encryption?: SecretEncryption,
+  random: () => number = Math.random,
 ): { stop(): void; take(): Promise<number> } {
   let running: Promise<number> | undefined;
   let again = false;
@@ -122,11 +125,21 @@ export function startSnapshotWriter(
     });
     return running;
   };
-  let nextAt = (Math.floor(store.revision / every) + 1) * every;
+  const dueAfter = (revision: number) => nextSnapshotDue(revision, snapshotPeriod(every, store.size), random());
+  let nextAt = dueAfter(store.revision);
+  const periodic = async () => {
+    const period = snapshotPeriod(every, store.size);
+    const newest = (await bucket.list()).at(-1)?.revision;
+    if (recentSnapshotExists(newest, store.revision, period)) return (nextAt = dueAfter(newest!));
+    nextAt = dueAfter(await take());
+  };
   const unsubscribe = store.onChange((change) => {
-    if (change.seq < nextAt) return;
-    nextAt = (Math.floor(change.seq / every) + 1) * every;
-    void take().catch((error: unknown) => logger?.error({ err: error }, 'writing a snapshot failed'));
+    if (change.seq < nextAt || stopped) return;
+    nextAt = Number.POSITIVE_INFINITY; // until periodic() has decided
+    void periodic().catch((error: unknown) => {
+      nextAt = dueAfter(store.revision);
+      logger?.error({ err: error }, 'writing a snapshot failed');
+    });
   });
   return {
     take,

@@ -1,6 +1,6 @@
 /**
  * The API server's lifecycle, with its effects swapped out (.provide()): it never serves
- * before the replay is done, retries NATS with backoff, rebuilds after a broken log, and
+ * before the replay is done nor before the bootstrap policy is written, retries NATS with backoff, rebuilds after a broken log, and
  * drains on stop.
  */
 import assert from 'node:assert/strict';
@@ -13,6 +13,8 @@ const fakeConnection = {} as ApiServerConnection;
 
 function harness(options: { failConnects?: number } = {}) {
   const calls = { connects: 0, serves: 0, closes: 0, follows: 0 };
+  let bootstrapped!: () => void;
+  const bootstrap = new Promise<void>((resolve) => (bootstrapped = resolve));
   let follower: ((event: FollowerEvent) => void) | undefined;
   const machine = apiServerMachine.provide({
     actors: {
@@ -25,11 +27,12 @@ function harness(options: { failConnects?: number } = {}) {
         calls.follows++;
         follower = sendBack as (event: FollowerEvent) => void;
       }),
+      openApiFace: fromPromise(async () => {}),
       serveApiFace: fromCallback(() => {
         calls.serves++;
         return () => {};
       }),
-      ensureSystemNamespaces: fromPromise(async () => {}),
+      ensureSystemNamespaces: fromPromise(() => bootstrap),
       writeSnapshots: fromCallback(() => () => {}),
       serveEncryptionRewrite: fromCallback(() => () => {}),
       closeConnection: fromPromise(async () => {
@@ -39,11 +42,11 @@ function harness(options: { failConnects?: number } = {}) {
     delays: { reconnectBackoff: 1 },
   });
   const actor = createActor(machine, { input: { natsUrl: 'nats://127.0.0.1:1' } });
-  return { actor, calls, follow: (event: FollowerEvent) => follower?.(event) };
+  return { actor, calls, follow: (event: FollowerEvent) => follower?.(event), bootstrapped };
 }
 
-it('replays before it serves, then serves', async () => {
-  const { actor, calls, follow } = harness();
+it('replays, then writes the bootstrap objects, then serves', async () => {
+  const { actor, calls, follow, bootstrapped } = harness();
   actor.start();
   await waitFor(actor, (s) => s.matches({ online: 'replaying' }));
   assert.equal(calls.serves, 0);
@@ -51,7 +54,10 @@ it('replays before it serves, then serves', async () => {
   assert.equal(actor.getSnapshot().context.replayed, 5);
   assert.ok(actor.getSnapshot().matches({ online: 'replaying' }));
   follow({ type: 'log.caughtUp', revision: 10 });
-  assert.ok(actor.getSnapshot().matches({ online: 'serving' }));
+  assert.ok(actor.getSnapshot().matches({ online: 'bootstrapping' }));
+  assert.equal(calls.serves, 0);
+  bootstrapped();
+  await waitFor(actor, (s) => s.matches({ online: 'serving' }));
   assert.equal(calls.serves, 1);
   actor.stop();
 });
