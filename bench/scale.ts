@@ -21,7 +21,7 @@
  *   npm run bench:scale -- --quick               # 100 nodes, 3,000 pods
  *   flags: --max-minutes M (stop waiting for pods after M minutes; figures are partial),
  *          --nodes-per-fleet N (default 1000), --api-servers N (default 2: one process cannot
- *          use both cores), --latency-pods N
+ *          use both cores), --latency-pods N, --cpu-prof DIR (a V8 CPU profile per component)
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -98,6 +98,7 @@ const { values } = parseArgs({
     'nodes-per-fleet': { type: 'string' },
     'api-servers': { type: 'string' },
     'latency-pods': { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -116,7 +117,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function spawnComponent(name: string, script: string, args: string[], logDir: string): Promise<Component> {
   const log = await open(join(logDir, `${name}.log`), 'w');
   // A big heap: at 150,000 pods an API server holds every object and its watch cache (kube-apiserver at 5,000 nodes takes tens of GB).
-  const child = spawn(process.execPath, ['--max-old-space-size=12288', '--import', 'tsx', script, ...args], {
+  // --cpu-prof DIR: each component writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const child = spawn(process.execPath, ['--max-old-space-size=12288', ...profile, '--import', 'tsx', script, ...args], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', log.fd],
     // An open nats-server: no seed lookups, no users.

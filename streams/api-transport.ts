@@ -30,6 +30,7 @@ import type { Logger } from '../src/log.ts';
 import { identityOfNatsCaller, OPEN_CALLER } from '../src/auth/nats-identity.ts';
 import { inboxFor } from './connection.ts';
 import { decodeToken, encodeToken } from './token.ts';
+import { encodeWireWatchEvent } from './watch-event-wire.ts';
 
 // One encoder and decoder per process: the library's encode()/decode() build new ones (and
 // a 2 KiB buffer) per call, a visible share of the API server's CPU under load.
@@ -125,7 +126,7 @@ export function serveApi(nc: NatsConnection, handlers: ApiHandlers, log: Logger)
     let n = 0;
     const send = (event: WatchEvent) => {
       if (!watches.has(watchId) && event.type !== 'ERROR') return;
-      nc.publish(inbox, encode({ ...event, n: ++n } satisfies WireWatchEvent));
+      nc.publish(inbox, encodeWireWatchEvent(event, ++n));
     };
     const armAliveTimer = () => setTimeout(() => endWatch(watchId), WATCH_ALIVE_TIMEOUT_MS);
     const control = nc.subscribe(watchControlSubject(watchId, '*'), {
