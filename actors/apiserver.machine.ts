@@ -36,7 +36,9 @@ export interface ApiServerInput {
   watchCacheSize?: number;
   /** How many events may wait for one slow watcher before its watch ends with 410 (default: the cache's own). */
   watchMaxBuffered?: number;
-  /** Write a snapshot of the store every this many revisions (default 10,000; 0: only on request). */
+  /** Workload requests executing at once before the rest queue fairly (default 100; 0: no flow control). */
+  maxRequestsInflight?: number;
+  /** Write a snapshot after at least this many revisions (default 10,000; more once the store has more objects; 0: only on request). */
   snapshotEvery?: number;
   /** The Kubernetes HTTPS face (kubectl's); absent: the NATS face alone. */
   http?: HttpFaceConfig;
@@ -51,6 +53,7 @@ interface ApiServerContext {
   name: string;
   watchCacheSize?: number;
   watchMaxBuffered?: number;
+  maxRequestsInflight?: number;
   snapshotEvery?: number;
   http?: HttpFaceConfig;
   admission?: AdmissionSelection;
@@ -94,6 +97,7 @@ export const apiServerMachine = setup({
     name: input.name ?? 'apiserver',
     watchCacheSize: input.watchCacheSize,
     watchMaxBuffered: input.watchMaxBuffered,
+    maxRequestsInflight: input.maxRequestsInflight,
     snapshotEvery: input.snapshotEvery,
     http: input.http,
     admission: input.admission,
@@ -108,7 +112,7 @@ export const apiServerMachine = setup({
     connecting: {
       invoke: {
         src: 'connectToLog',
-        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, watchMaxBuffered: context.watchMaxBuffered, snapshotEvery: context.snapshotEvery, admission: context.admission, ...(context.encryptionConfigFile ? { encryptionConfigFile: context.encryptionConfigFile } : {}), ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
+        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, watchMaxBuffered: context.watchMaxBuffered, maxRequestsInflight: context.maxRequestsInflight, snapshotEvery: context.snapshotEvery, admission: context.admission, ...(context.encryptionConfigFile ? { encryptionConfigFile: context.encryptionConfigFile } : {}), ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
         onDone: {
           target: 'online',
           actions: assign({ connection: ({ event }) => event.output, connectAttempts: 0 }),

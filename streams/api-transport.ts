@@ -31,6 +31,7 @@ import { identityOfNatsCaller, OPEN_CALLER } from '../src/auth/nats-identity.ts'
 import { inboxFor } from './connection.ts';
 import { decodeToken, encodeToken } from './token.ts';
 import { encodeWireWatchEvent } from './watch-event-wire.ts';
+import { noteConnection } from '../src/apiserver/flow-control/flow-controlled-pipeline.ts';
 
 // One encoder and decoder per process: the library's encode()/decode() build new ones (and
 // a 2 KiB buffer) per call, a visible share of the API server's CPU under load.
@@ -154,6 +155,7 @@ export function serveApi(nc: NatsConnection, handlers: ApiHandlers, log: Logger)
     try {
       const request = decodeWireRequest(msg);
       if (request.verb === 'watch') return await openWatch(msg, request);
+      if (msg.reply) noteConnection(request, connectionOfReply(msg.reply));
       const reply = await handlers.handle(request);
       msg.respond(fitting(encode(reply), nc));
     } catch (error) {
@@ -181,6 +183,12 @@ export function serveApi(nc: NatsConnection, handlers: ApiHandlers, log: Logger)
   return {
     drain: () => (drained ??= drain()),
   };
+}
+
+/** A request's reply subject is its connection's inbox plus one token: the inbox names the connection (a flow for fair queuing). */
+export function connectionOfReply(reply: string): string {
+  const dot = reply.lastIndexOf('.');
+  return dot > 0 ? reply.slice(0, dot) : reply;
 }
 
 /**

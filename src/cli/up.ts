@@ -152,6 +152,7 @@ Press Ctrl-C to stop.
 
 const RUN_HELP = `Usage: jetkube run apiserver|controller-manager|scheduler|kubelet [--nats-url URL] [--name NAME]
        jetkube run apiserver [--encryption-provider-config FILE]   (e.g. DATA_DIR/encryption-config.yaml: seals Secrets)
+       jetkube run apiserver [--max-requests-inflight N]   (workload requests run at once, the rest queue fairly by client; default 100, 0: off)
        jetkube run kubelet [--node-name NAME] [--runtime process|simulated] [--root-dir DIR] [--pod-cidr CIDR]
 
 Runs one component alone against a running NATS server. Several API servers share the
@@ -165,7 +166,7 @@ ${DEFAULT_POD_CIDR} if none comes within a minute).
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' }, 'encryption-provider-config': { type: 'string' } },
+    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' }, 'encryption-provider-config': { type: 'string' }, 'max-requests-inflight': { type: 'string' } },
     RUN_HELP,
   );
   const component = positionals[0];
@@ -181,6 +182,7 @@ export async function runCommand(args: string[]): Promise<number> {
           admission: admissionSelectionFrom(values),
           // Every API server of a cluster needs the same config (the one `jetkube up` made in its data dir).
           ...(values['encryption-provider-config'] ? { encryptionConfigFile: values['encryption-provider-config'] as string } : {}),
+          ...(values['max-requests-inflight'] !== undefined ? { maxRequestsInflight: nonNegativeInteger(values['max-requests-inflight'] as string, 'max-requests-inflight') } : {}),
         },
       });
       break;
@@ -311,4 +313,10 @@ function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+}
+
+function nonNegativeInteger(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${flag} takes a whole number >= 0, got "${value}"`);
+  return n;
 }

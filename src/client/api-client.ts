@@ -26,6 +26,9 @@ export interface ClientOptions {
   fieldManager?: string;
 }
 
+/** client-go's maxRetries for a 429 with Retry-After. */
+const MAX_THROTTLED_ATTEMPTS = 11;
+
 export class ApiClient {
   private constructor(
     readonly nc: NatsConnection,
@@ -148,11 +151,20 @@ export class ApiClient {
     return watchApi(this.nc, { verb: 'watch', resource, namespace, options }, onEvent);
   }
 
-  /** Sends a request exactly as given (tests use it to send what a well-behaved client would not). */
+  /**
+   * Sends a request exactly as given (tests use it to send what a well-behaved client would
+   * not). A 429 that says when to retry (the API server's flow control) is retried after
+   * that long, up to 10 times, as client-go does.
+   */
   async send(request: ApiRequest): Promise<KubeObject | ObjectList> {
-    const reply = await requestApi(this.nc, request, this.options.timeoutMs);
-    if (!reply.ok) throw fromStatus(reply.status);
-    return reply.body;
+    for (let attempt = 1; ; attempt++) {
+      const reply = await requestApi(this.nc, request, this.options.timeoutMs);
+      if (reply.ok) return reply.body;
+      const retryAfterSeconds = reply.status.code === 429 ? reply.status.details?.retryAfterSeconds : undefined;
+      if (retryAfterSeconds === undefined || attempt >= MAX_THROTTLED_ATTEMPTS) throw fromStatus(reply.status);
+      // Spread over [0.5, 1.5) x the wait, so the clients refused together do not all come back together.
+      await new Promise((resolve) => setTimeout(resolve, retryAfterSeconds * 1000 * (0.5 + Math.random())));
+    }
   }
 
   private async write(request: ApiRequest): Promise<KubeObject | ObjectList> {

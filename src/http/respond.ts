@@ -1,6 +1,6 @@
 /**
  * Writing answers: JSON with its code and Content-Type, warnings as `Warning: 299`
- * headers (kubectl prints them), and every failure as a Kubernetes Status whose HTTP code
+ * headers (kubectl prints them), Retry-After for a Status that carries retryAfterSeconds, and every failure as a Kubernetes Status whose HTTP code
  * is the Status's code. Nothing else ever reaches a client as an error.
  */
 import type { ServerResponse } from 'node:http';
@@ -16,6 +16,9 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, conte
     'Cache-Control': 'no-cache, private',
   };
   if (warnings.length > 0) headers.Warning = warnings.map(warningHeader);
+  // A Status that says when to retry (429 from flow control) says it as kube-apiserver does: client-go waits that long.
+  const retryAfter = (body as { kind?: string; details?: { retryAfterSeconds?: number } } | undefined)?.details?.retryAfterSeconds;
+  if (retryAfter !== undefined && (body as { kind?: string }).kind === 'Status') headers['Retry-After'] = String(retryAfter);
   res.writeHead(code, headers);
   res.end(payload);
 }

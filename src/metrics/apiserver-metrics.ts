@@ -9,6 +9,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { resourceByKey } from '../api/registry.ts';
 import type { ApiRequest } from '../apiserver/request.ts';
+import type { FairDispatcher } from '../apiserver/flow-control/fair-dispatcher.ts';
 
 /** Kubernetes' buckets for apiserver_request_duration_seconds. */
 const DURATION_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
@@ -32,6 +33,7 @@ export class ApiServerMetrics {
   private readonly durations: Histogram<Exclude<(typeof LABELS)[number], 'code'>>;
   private readonly longRunning: Gauge<'verb' | 'resource' | 'group' | 'scope'>;
   private readonly logAppends: Histogram<'result'>;
+  private flowRejections: Counter<'priority_level' | 'flow_schema' | 'reason'> | undefined;
 
   constructor(store?: StoreView) {
     collectDefaultMetrics({ register: this.registry });
@@ -103,6 +105,25 @@ export class ApiServerMetrics {
       this.durations.observe(withoutCode, (performance.now() - started) / 1000);
       this.requests.inc({ ...labels, code: String(code) });
     };
+  }
+
+  /**
+   * API Priority and Fairness, with Kubernetes' metric names: requests executing and
+   * waiting in the workload level (read at scrape), and those refused with 429. Returns the
+   * dispatcher; the returned object is also the pipeline's rejection hook.
+   */
+  flowControl(dispatcher: FairDispatcher): FairDispatcher {
+    const labelNames = ['priority_level', 'flow_schema'] as const;
+    const labels = { priority_level: 'workload', flow_schema: 'workload' };
+    new Gauge({ name: 'apiserver_flowcontrol_current_executing_requests', help: 'Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem', labelNames, registers: [this.registry], collect() { this.set(labels, dispatcher.counts().executing); } });
+    new Gauge({ name: 'apiserver_flowcontrol_current_inqueue_requests', help: 'Number of requests currently pending in queues of the API Priority and Fairness subsystem', labelNames, registers: [this.registry], collect() { this.set(labels, dispatcher.counts().waiting); } });
+    this.flowRejections = new Counter({ name: 'apiserver_flowcontrol_rejected_requests_total', help: 'Number of requests rejected by API Priority and Fairness subsystem', labelNames: [...labelNames, 'reason'], registers: [this.registry] });
+    return dispatcher;
+  }
+
+  /** A request refused with 429 because its flow's queue was full. */
+  rejected(classification: { level: string }): void {
+    this.flowRejections?.inc({ priority_level: classification.level, flow_schema: classification.level, reason: 'queue-full' });
   }
 
   watchOpened(request: ApiRequest): () => void {

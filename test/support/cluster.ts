@@ -38,6 +38,8 @@ export interface ClusterOptions {
   watchCacheSize?: number;
   /** Admission plugins to turn on or off (default: ServiceAccount off). */
   admission?: AdmissionSelection;
+  /** Workload requests executing at once before the rest queue (default: the API server's). */
+  maxRequestsInflight?: number;
 }
 
 export async function startTestCluster(options: ClusterOptions = {}): Promise<TestCluster> {
