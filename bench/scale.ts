@@ -119,7 +119,9 @@ async function spawnComponent(name: string, script: string, args: string[], logD
   // A big heap: at 150,000 pods an API server holds every object and its watch cache (kube-apiserver at 5,000 nodes takes tens of GB).
   // --cpu-prof DIR: each component writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-  const child = spawn(process.execPath, ['--max-old-space-size=12288', ...profile, '--import', 'tsx', script, ...args], {
+  // A larger young generation (64 MiB semi-spaces, 16 by default): each request's short-lived objects die
+  // there instead of being promoted and collected by full GCs of a heap of gigabytes.
+  const child = spawn(process.execPath, ['--max-old-space-size=12288', '--max-semi-space-size=64', ...profile, '--import', 'tsx', script, ...args], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', log.fd],
     // An open nats-server: no seed lookups, no users.
