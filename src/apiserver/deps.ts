@@ -11,11 +11,14 @@ import type { AdmissionChain } from '../admission/chain.ts';
 import { OwnWrites } from './own-writes.ts';
 import { ReadBarrier } from './read-barrier.ts';
 
+import { ListSnapshots } from './list-snapshots.ts';
 export interface ApiDeps {
   log: Pick<RegistryLog, 'append' | 'bounds' | 'read'>;
   store: ObjectStore;
   watchCache: WatchCache;
   reads: ReadBarrier;
+  /** Paged lists' items at their first page's revision. */
+  listSnapshots: ListSnapshots;
   ownWrites: OwnWrites;
   now: () => Date;
   newUid: () => string;
@@ -25,8 +28,9 @@ export interface ApiDeps {
   admission: AdmissionChain;
 }
 
-export function createApiDeps(parts: Omit<ApiDeps, 'reads' | 'ownWrites' | 'now' | 'newUid' | 'random' | 'admission'> & Partial<ApiDeps>): ApiDeps {
+export function createApiDeps(parts: Omit<ApiDeps, 'reads' | 'ownWrites' | 'now' | 'newUid' | 'random' | 'admission' | 'listSnapshots'> & Partial<ApiDeps>): ApiDeps {
   return {
+    listSnapshots: new ListSnapshots(),
     ownWrites: new OwnWrites(() => parts.store.revision),
     now: () => new Date(),
     newUid: () => crypto.randomUUID(),

@@ -48,3 +48,30 @@ describe('list order', () => {
     assert.deepEqual(items.sort(compareItems).map((o) => `${o.metadata.namespace}/${o.metadata.name}`), ['/c', 'a/b', 'a/z', 'a-x/b']);
   });
 });
+
+describe('ListSnapshots: a paged list kept at its first revision', () => {
+  it('keeps items per resource, namespace and revision until they expire', async () => {
+    const { ListSnapshots } = await import('../../src/apiserver/list-snapshots.ts');
+    let now = 0;
+    const kept = new ListSnapshots(2, 1_000, () => now);
+    const items = [cm('a', 'x')];
+    kept.put('configmaps', 'a', 7, items);
+    assert.equal(kept.get('configmaps', 'a', 7), items);
+    assert.equal(kept.get('configmaps', 'a', 8), undefined);
+    assert.equal(kept.get('configmaps', undefined, 7), undefined);
+    now = 1_000;
+    assert.equal(kept.get('configmaps', 'a', 7), undefined, 'expired');
+  });
+
+  it('drops the least recently used beyond its capacity', async () => {
+    const { ListSnapshots } = await import('../../src/apiserver/list-snapshots.ts');
+    const kept = new ListSnapshots(2);
+    kept.put('pods', undefined, 1, []);
+    kept.put('pods', undefined, 2, []);
+    assert.ok(kept.get('pods', undefined, 1)); // 1 is now the most recent
+    kept.put('pods', undefined, 3, []);
+    assert.equal(kept.size, 2);
+    assert.ok(kept.get('pods', undefined, 1));
+    assert.equal(kept.get('pods', undefined, 2), undefined);
+  });
+});

@@ -2,9 +2,12 @@
  * list: every object of a resource that passes the request's selection, read from the
  * store at one revision. resourceVersion "" asks for a consistent read (the log's newest
  * revision), "0" takes whatever the store has, N anything not older than N. A limit cuts
- * pages; each continue token carries the first page's revision, and later pages are cut
- * from the store as it was then (undoing newer changes from the watch cache), or answered
- * 410 Expired once the cache no longer reaches back that far, as Kubernetes does.
+ * pages; each continue token carries the first page's revision, and later pages come from
+ * the items kept at that revision (list-snapshots.ts), or, on an API server that does not
+ * have them, from the store as it was then (undoing newer changes from the watch cache),
+ * answered 410 Expired once the cache no longer reaches back that far, as Kubernetes does.
+ * remainingItemCount is exact without selectors and left out with them, as Kubernetes
+ * does, so a page costs O(log n + page), not O(n).
  */
 import { badRequest, expired } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
@@ -29,23 +32,46 @@ export async function listObjects(deps: ApiDeps, rt: ResourceType, request: ApiR
     throw badRequest('specifying resource version is not allowed when using continue');
   }
 
-  const { items, revision } = token ? snapshotAt(deps, rt, request, token) : await currentSnapshot(deps, rt, request);
+  const namespace = namespaceOf(rt, request);
+  const { items, revision } = token ? pagedSnapshot(deps, rt, request, token) : await currentSnapshot(deps, rt, request);
   const filter = objectFilter(rt, request);
+  const selecting = Boolean(options.labelSelector || options.fieldSelector);
   const selected: KubeObject[] = [];
-  let remaining = 0;
-  for (const item of items) {
-    if (token && !isAfter(item, token.after)) continue;
-    if (!filter(item)) continue;
-    if (limit > 0 && selected.length >= limit) remaining++;
-    else selected.push(item);
+  let index = token ? firstAfter(items, token.after) : 0;
+  for (; index < items.length && (limit === 0 || selected.length < limit); index++) {
+    if (filter(items[index]!)) selected.push(items[index]!);
   }
+  // More to come? Without selectors every item left is one; with them, find the next match.
+  while (selecting && index < items.length && !filter(items[index]!)) index++;
   const metadata: ObjectList['metadata'] = { resourceVersion: String(revision) };
   const last = selected[selected.length - 1];
-  if (remaining > 0 && last) {
+  if (index < items.length && last) {
     metadata.continue = encodeContinue({ revision, after: itemKey(last) });
-    metadata.remainingItemCount = remaining;
+    if (!selecting) metadata.remainingItemCount = items.length - index;
+    if (!token) deps.listSnapshots.put(rt.key, namespace, revision, items);
   }
   return { apiVersion: rt.apiVersion, kind: `${rt.kind}List`, metadata, items: selected };
+}
+
+function pagedSnapshot(deps: ApiDeps, rt: ResourceType, request: ApiRequest, token: ContinueToken) {
+  const namespace = namespaceOf(rt, request);
+  const kept = deps.listSnapshots.get(rt.key, namespace, token.revision);
+  if (kept) return { items: kept, revision: token.revision };
+  const rebuilt = snapshotAt(deps, rt, request, token);
+  deps.listSnapshots.put(rt.key, namespace, token.revision, rebuilt.items);
+  return rebuilt;
+}
+
+/** The index of the first item after `after` ("namespace/name") in items sorted by compareItems. */
+function firstAfter(items: readonly KubeObject[], after: string): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (isAfter(items[mid]!, after)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }
 
 async function currentSnapshot(deps: ApiDeps, rt: ResourceType, request: ApiRequest) {
