@@ -31,7 +31,6 @@ it('keeps seats, order and turns under any sequence of arrivals and completions'
         const waitingIds = new Map<number, number[]>(); // flow -> ids waiting, in arrival order
         const servedWhileWaiting = new Map<number, Map<number, number>>(); // waiting flow -> other flow -> grants since
         let nextId = 0;
-        let refused = 0;
         // An assertion failing in a grant callback must fail the property, not float away as a rejection.
         const failures: unknown[] = [];
         const check = (body: () => void) => {
@@ -47,7 +46,6 @@ it('keeps seats, order and turns under any sequence of arrivals and completions'
             const before = dispatcher.counts();
             const seat = dispatcher.acquire(String(op.flow));
             if (!seat) {
-              refused++;
               assert.equal((waitingIds.get(op.flow) ?? []).length, queueLimit, 'refused only with a full queue');
               assert.equal(before.executing, seats, 'refused only with every seat taken');
               continue;
@@ -81,7 +79,6 @@ it('keeps seats, order and turns under any sequence of arrivals and completions'
           assert.ok(counts.waiting === 0 || counts.executing === seats, 'no idle seat while a request waits');
           assert.equal(counts.waiting, [...waitingIds.values()].reduce((n, q) => n + q.length, 0));
         }
-        assert.ok(refused === 0 || queueLimit <= ops.length);
       },
     ),
     { numRuns: 200 },
