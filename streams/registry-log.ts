@@ -10,10 +10,11 @@
  * - read is a bounded history read, in order, ending at toSeq or at the last seq when
  *   iteration starts. It never holds more than a few thousand decoded entries: a slow
  *   reader pauses the consumer and resumes it from the next sequence.
- * - follow is the live tail, in order, each sequence at most once, across reconnects and
- *   server restarts (the ordered consumer recreates itself from its cursor; we check the
- *   sequence again on our side: repeats are dropped, and on an unfiltered follow a jump
- *   is reported as SequenceGapError, since the log never has holes).
+ * - follow is the live tail, in order, each sequence at most once, across reconnects,
+ *   server restarts and the loss of the server holding its consumer (streams/live-tail.ts
+ *   starts a new consumer at the cursor; we check the sequence again on our side: repeats
+ *   are dropped, and on an unfiltered follow a jump is reported as SequenceGapError, since
+ *   the log never has holes).
  * - Entries are decoded once and carry their object with resourceVersion = seq. A body
  *   that does not decode is skipped, logged and counted in `stats.malformed`.
  * - With an encryption config, Secrets are sealed on append and opened on read; one that
@@ -33,6 +34,7 @@ import type { ObjectKey } from '../src/api/object.ts';
 import { componentLogger } from '../src/log.ts';
 import type { LogEntry, LogRecord } from '../src/store/log-entry.ts';
 import { LogError, RecordTooLargeError, SequenceGapError, translateError, translatePublishError } from './errors.ts';
+import { startLiveTail } from './live-tail.ts';
 import { PushedIterator } from './pushed-iterator.ts';
 import { decodeEntry, encodeRecord, WithheldSecretError } from './record-codec.ts';
 import type { SecretEncryption } from '../src/encryption/config.ts';
@@ -110,7 +112,7 @@ const KEY_CACHE_LIMIT = 100_000;
 
 const log = componentLogger('registry-log');
 
-/** How long one pull of the live follower waits; its idle heartbeat is half that. */
+/** How long one pull of the live follower waits; its idle heartbeat is half that, so a lost consumer is noticed in ~2 s. */
 const FOLLOW_PULL_EXPIRES_MS = 2_000;
 
 export class RegistryLog {
@@ -190,8 +192,6 @@ export class RegistryLog {
     const filterSubjects = logFilterSubject(options.filter, this.names);
     let last = Math.max(options.fromSeq, 1) - 1;
     let stopped = false;
-    let messages: ConsumerMessages | undefined;
-    let stopConsumer: (() => Promise<void>) | undefined;
     const report = (error: unknown) => {
       if (stopped) return;
       try {
@@ -220,24 +220,12 @@ export class RegistryLog {
         report(error);
       }
     };
-    const started = (async () => {
-      const consumer = await this.js.consumers.get(this.names.stream, this.consumerOptions(last + 1, filterSubjects));
-      if (stopped) {
-        await consumer.delete().catch(() => false);
-        return;
-      }
-      // Short pulls: the consumer notices a lost server (missed heartbeats) within ~2 s and
-      // resumes on another of the cluster, rather than the default ~10 s of a 10 s pull.
-      messages = await consumer.consume({ max_messages: PULL_BATCH, expires: FOLLOW_PULL_EXPIRES_MS, callback: handle });
-      stopConsumer = async () => {
-        messages?.stop();
-        await consumer.delete().catch(() => false);
-      };
-      void messages.closed().then(
-        (error) => report(error ? translateError(error, 'follow') : new LogError('follow ended')),
-        (error) => report(translateError(error, 'follow')),
-      );
-    })().catch((error) => report(translateError(error, 'follow')));
+    const tail = startLiveTail(
+      this.nc,
+      { stream: this.names.stream, filterSubject: filterSubjects, nextSeq: () => last + 1, batch: PULL_BATCH, expiresMs: FOLLOW_PULL_EXPIRES_MS, logger: log },
+      handle,
+      report,
+    );
     return {
       get lastSeq() {
         return last;
@@ -245,8 +233,7 @@ export class RegistryLog {
       async stop() {
         if (stopped) return;
         stopped = true;
-        await started;
-        await stopConsumer?.();
+        await tail.stop();
       },
     };
   }
