@@ -26,7 +26,8 @@
  *   value, so a change costs O(watchers of its node), not O(all watchers) (the cacher's
  *   trigger functions); their filter still decides.
  */
-import { StatusError, badRequest, expired, toStatusError, type Status } from '../api/errors.ts';
+import { StatusError, expired, toStatusError, type Status } from '../api/errors.ts';
+import { parseResourceVersion } from '../api/resource-version.ts';
 import type { KubeObject } from '../api/object.ts';
 import { keyString, withResourceVersion } from './evolve.ts';
 import type { LogEntry } from './log-entry.ts';
@@ -243,10 +244,7 @@ export class WatchCache {
       else this.sendState(watcher, options.sendInitialEvents === true);
       return;
     }
-    if (!/^\d+$/.test(rv) || !Number.isSafeInteger(Number(rv))) {
-      throw badRequest(`invalid resourceVersion: ${JSON.stringify(rv)}`);
-    }
-    const from = Number(rv);
+    const from = parseResourceVersion(rv);
     if (from > this.store.revision) {
       const current = this.store.revision;
       this.store.waitForRevision(from, this.tooLargeWaitMs).then(

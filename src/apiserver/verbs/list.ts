@@ -12,6 +12,7 @@
 import { badRequest, expired } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { ResourceType } from '../../api/resource-type.ts';
+import { parseResourceVersion } from '../../api/resource-version.ts';
 import type { ApiDeps } from '../deps.ts';
 import { decodeContinue, encodeContinue, type ContinueToken } from '../continue-token.ts';
 import { objectFilter } from '../object-filter.ts';
@@ -77,7 +78,7 @@ function firstAfter(items: readonly KubeObject[], after: string): number {
 async function currentSnapshot(deps: ApiDeps, rt: ResourceType, request: ApiRequest) {
   const version = request.options?.resourceVersion;
   if (version === undefined || version === '') await deps.reads.consistent();
-  else if (version !== '0') await deps.reads.atLeast(parseRevision(version));
+  else if (version !== '0') await deps.reads.atLeast(parseResourceVersion(version));
   return deps.store.list(rt.key, namespaceOf(rt, request));
 }
 
@@ -117,12 +118,6 @@ export function undoChanges(
 
 function namespaceOf(rt: ResourceType, request: ApiRequest): string | undefined {
   return rt.namespaced && request.namespace ? request.namespace : undefined;
-}
-
-function parseRevision(text: string): number {
-  const revision = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(revision)) throw badRequest(`invalid resourceVersion: ${text}`);
-  return revision;
 }
 
 function itemKey(item: KubeObject): string {
