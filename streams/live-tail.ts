@@ -1,24 +1,44 @@
 /**
- * A live tail of one stream that outlives the server holding its consumer.
+ * A live tail of one stream that outlives the server holding its consumer: jetkube's own
+ * ordered consumer.
  *
- * nats.js's ordered consumer (2.29) repairs itself only when some server still answers for
- * its consumer: with its one-replica consumer on a killed nats-server, its repair asks for
- * that consumer's info again and again and never makes a new one, so the tail stops until
- * the dead server comes back (measured: 60 s and more, every time, on a 3-server cluster).
+ * nats.js's ordered consumer (2.29) could not be trusted with that. With its one-replica
+ * consumer on a killed nats-server, it asks for that consumer's info again and again
+ * and never makes a new one, so the tail stopped until the dead server came back. Told
+ * to start again, it retries creating one consumer name for up to a minute, and the meta
+ * leader had assigned that name to the dead server. Both were seen on a 3-server cluster
+ * (the fault tests).
  *
- * So the tail keeps the position itself (`nextSeq`, the caller's cursor) and starts a new
- * ordered consumer there when the old one went quiet (heartbeats missed), after a
- * reconnect (the consumer may have lived on the server we lost), or when the consume ended.
+ * So the tail keeps the position itself (`nextSeq`, the caller's cursor). It makes each
+ * consumer itself: ephemeral, one replica, in memory, no acks, a new name every time. It
+ * starts a new one at the cursor when:
+ * - the old one went quiet (heartbeats missed);
+ * - it was deleted or lost;
+ * - a delivery was skipped (the ordered-consumer check);
+ * - after a reconnect (the consumer may have lived on the server we lost);
+ * - when the consume ended.
+ *
  * A consumer that cannot be made yet (no meta leader while the cluster elects one) is
- * tried again with a capped backoff; only a stream that no longer exists is an error.
+ * tried again under a fresh name with a capped backoff. Only a stream that no longer
+ * exists is an error.
  */
-import { ConsumerEvents, type ConsumerMessages, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
+import {
+  AckPolicy,
+  ConsumerEvents,
+  DeliverPolicy,
+  nanos,
+  nuid,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
 import type { Logger } from 'pino';
 import { JS_ERR_STREAM_NOT_FOUND, jsErrCode, translateError } from './errors.ts';
 
 export interface LiveTailOptions {
   stream: string;
-  /** One filter subject (several hang the ordered consumer on nats-server 2.9.10). */
+  /** One filter subject (several need server 2.10). */
   filterSubject: string;
   /** Where a (new) consumer starts: the caller's last handled sequence + 1. */
   nextSeq(): number;
@@ -30,63 +50,88 @@ export interface LiveTailOptions {
 }
 
 export interface LiveTail {
-  /** New consumers started after the first (each one a recovery). */
+  /** Consumers started after the first (each one a recovery). */
   readonly restarts: number;
   stop(): Promise<void>;
 }
 
-/** The backoff between failed attempts to start a consumer: doubling, capped. */
+/** Statuses after which the consumer is given up for a new one. */
+const LOST_CONSUMER: ReadonlySet<string> = new Set([ConsumerEvents.HeartbeatsMissed, ConsumerEvents.ConsumerDeleted, ConsumerEvents.ConsumerNotFound]);
+
+/** A consumer left behind on a dead server removes itself this long after it went idle. */
+const INACTIVE_THRESHOLD_MS = 5 * 60_000;
+
 function restartDelayMs(attempt: number, capMs: number): number {
   return Math.min(capMs, 100 * 2 ** Math.min(attempt, 10));
 }
 
-/** Missed heartbeats before the tail gives up on its consumer (the client reports from 2). */
-const HEARTBEATS_MISSED_LIMIT = 2;
-
 export function startLiveTail(nc: NatsConnection, options: LiveTailOptions, onMessage: (m: JsMsg) => void, onError: (error: Error) => void): LiveTail {
-  const js: JetStreamClient = nc.jetstream();
-  const { logger } = options;
+  const js = nc.jetstream();
+  const { logger, stream } = options;
+  const namePrefix = `tail_${nuid.next()}`;
+  let jsm: JetStreamManager | undefined;
   let stopped = false;
   let generation = 0;
   let restarts = 0;
-  let current: { messages: ConsumerMessages; remove(): void } | undefined;
+  let current: { messages: ConsumerMessages; name: string } | undefined;
   let opening: Promise<void> = Promise.resolve();
 
   const retire = () => {
     const old = current;
     current = undefined;
-    old?.messages.stop();
+    if (!old) return;
+    old.messages.stop();
     // The old consumer's server may be gone: never wait on its delete.
-    old?.remove();
+    void jsm?.consumers.delete(stream, old.name).catch(() => false);
   };
 
-  /** Starts consumer number `gen` at the caller's cursor, trying again until it exists. */
+  /** Makes consumer number `gen` at the caller's cursor and consumes it, trying again until it exists. */
   const open = async (gen: number): Promise<void> => {
     for (let attempt = 0; !stopped && gen === generation; attempt++) {
+      const name = `${namePrefix}_${gen}_${attempt}`;
       try {
-        const consumer = await js.consumers.get(options.stream, { filterSubjects: options.filterSubject, opt_start_seq: options.nextSeq() });
+        jsm ??= await nc.jetstreamManager();
+        await jsm.consumers.add(stream, {
+          name,
+          filter_subject: options.filterSubject,
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: options.nextSeq(),
+          ack_policy: AckPolicy.None,
+          max_deliver: 1,
+          mem_storage: true,
+          num_replicas: 1,
+          inactive_threshold: nanos(INACTIVE_THRESHOLD_MS),
+        });
+        const consumer = await js.consumers.get(stream, name);
+        let delivered = 0;
         const messages = await consumer.consume({
           max_messages: options.batch,
           expires: options.expiresMs,
           callback: (m) => {
-            if (gen === generation && !stopped) onMessage(m);
+            if (gen !== generation || stopped) return;
+            // No acks and one delivery each: a skipped delivery is a lost message.
+            if (m.info.deliverySequence !== delivered + 1) return restart(`delivery ${m.info.deliverySequence} after ${delivered}`, gen);
+            delivered = m.info.deliverySequence;
+            onMessage(m);
           },
         });
         if (stopped || gen !== generation) {
           messages.stop();
-          void consumer.delete().catch(() => false);
+          void jsm.consumers.delete(stream, name).catch(() => false);
           return;
         }
-        current = { messages, remove: () => void consumer.delete().catch(() => false) };
+        current = { messages, name };
         void watchConsumer(gen, messages);
         return;
       } catch (error) {
         if (jsErrCode(error) === JS_ERR_STREAM_NOT_FOUND || (error as Error).message === 'stream not found') {
-          onError(translateError(error, `tail ${options.stream}`));
+          onError(translateError(error, `tail ${stream}`));
           return;
         }
+        // It may exist on a server that will never answer: the next attempt uses a new name.
+        void jsm?.consumers.delete(stream, name).catch(() => false);
         const delayMs = restartDelayMs(attempt, options.expiresMs);
-        logger.warn({ stream: options.stream, fromSeq: options.nextSeq(), attempt, delayMs, reason: (error as Error).message }, 'could not start a consumer yet; trying again');
+        logger.warn({ stream, fromSeq: options.nextSeq(), attempt, delayMs, reason: (error as Error).message }, 'could not start a consumer yet; trying again');
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
@@ -96,7 +141,7 @@ export function startLiveTail(nc: NatsConnection, options: LiveTailOptions, onMe
     if (stopped || gen !== generation) return; // already replaced, or a stale report
     const next = ++generation;
     restarts++;
-    logger.warn({ stream: options.stream, fromSeq: options.nextSeq(), reason, restarts }, 'restarting the live tail on a new consumer');
+    logger.warn({ stream, fromSeq: options.nextSeq(), reason, restarts }, 'restarting the live tail on a new consumer');
     retire();
     opening = open(next);
   };
@@ -108,9 +153,7 @@ export function startLiveTail(nc: NatsConnection, options: LiveTailOptions, onMe
     );
     for await (const status of await messages.status()) {
       if (gen !== generation || stopped) return;
-      if (status.type === ConsumerEvents.HeartbeatsMissed && Number(status.data) >= HEARTBEATS_MISSED_LIMIT) {
-        return restart(`${String(status.data)} heartbeats missed`, gen);
-      }
+      if (LOST_CONSUMER.has(status.type)) return restart(`${status.type} (${String(status.data)})`, gen);
     }
   };
 

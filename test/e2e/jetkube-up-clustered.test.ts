@@ -69,10 +69,16 @@ describe('jetkube up with a NATS cluster and two API servers', { timeout: 150_00
     }, 60_000, 'a write after losing one nats-server');
     // A read right after may answer 504 "Too large resource version" while the API server's
     // log follower moves to a live server (its consumer may have lived on the killed one).
+    let lastRefusal = '';
     const value = await eventually(async () => {
-      const read = await kubectl('get', 'configmap', 'after-kill', '-o', 'jsonpath={.data.k}').catch(() => undefined);
+      const read = await kubectl('get', 'configmap', 'after-kill', '-o', 'jsonpath={.data.k}').catch((error: { stderr?: string }) => {
+        lastRefusal = error.stderr ?? String(error);
+        return undefined;
+      });
       return read?.stdout || undefined;
-    }, 60_000, 'the write readable back');
+    }, 60_000, 'the write readable back').catch((error: Error) => {
+      throw new Error(`${error.message}; kubectl last said: ${lastRefusal.trim()}; jetkube up printed: ${up.output().split("\n").filter((l) => /registry-log|follow|replay|restart|rebuild|recover/.test(l)).join("\n").slice(-6000)}`);
+    });
     assert.equal(value, 'v');
   });
 });

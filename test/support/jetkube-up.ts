@@ -48,7 +48,10 @@ export async function startJetkubeUp(args: string[], options: { prefix?: string;
     () => (output.includes('jetkube is up.') ? true : child.exitCode !== null ? assert.fail(`jetkube up exited: ${output}`) : undefined),
     options.timeoutMs ?? 90_000,
     'jetkube up',
-  );
+  ).catch((error: Error) => {
+    process.kill(-child.pid!, 'SIGKILL');
+    throw new Error(`${error.message}; it printed, last: ${output.slice(-6000)}`);
+  });
   return {
     dataDir,
     process: child,
