@@ -46,6 +46,8 @@ export interface ApiServerInput {
   admission?: AdmissionSelection;
   /** The EncryptionConfiguration sealing Secrets in the log (default: <data-dir>/encryption-config.yaml, if there). */
   encryptionConfigFile?: string;
+  /** kube-apiserver's --audit-policy-file. */
+  auditPolicyFile?: string;
 }
 
 interface ApiServerContext {
@@ -58,6 +60,8 @@ interface ApiServerContext {
   http?: HttpFaceConfig;
   admission?: AdmissionSelection;
   encryptionConfigFile?: string;
+  /** kube-apiserver's --audit-policy-file. */
+  auditPolicyFile?: string;
   /** Where the HTTP face listens once it does: "https://127.0.0.1:6443". */
   httpUrl?: string;
   insecureHttpUrl?: string;
@@ -102,6 +106,7 @@ export const apiServerMachine = setup({
     http: input.http,
     admission: input.admission,
     encryptionConfigFile: input.encryptionConfigFile,
+    auditPolicyFile: input.auditPolicyFile,
     connectAttempts: 0,
     replayed: 0,
     replayTarget: 0,
@@ -112,7 +117,7 @@ export const apiServerMachine = setup({
     connecting: {
       invoke: {
         src: 'connectToLog',
-        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, watchMaxBuffered: context.watchMaxBuffered, maxRequestsInflight: context.maxRequestsInflight, snapshotEvery: context.snapshotEvery, admission: context.admission, ...(context.encryptionConfigFile ? { encryptionConfigFile: context.encryptionConfigFile } : {}), ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
+        input: ({ context }) => ({ natsUrl: context.natsUrl, name: context.name, watchCacheSize: context.watchCacheSize, watchMaxBuffered: context.watchMaxBuffered, maxRequestsInflight: context.maxRequestsInflight, snapshotEvery: context.snapshotEvery, admission: context.admission, ...(context.encryptionConfigFile ? { encryptionConfigFile: context.encryptionConfigFile } : {}), ...(context.auditPolicyFile ? { auditPolicyFile: context.auditPolicyFile } : {}), ...(context.http ? { pkiDir: context.http.pkiDir } : {}) }),
         onDone: {
           target: 'online',
           actions: assign({ connection: ({ event }) => event.output, connectAttempts: 0 }),

@@ -21,13 +21,15 @@
  *   npm run bench:scale -- --quick               # 100 nodes, 3,000 pods
  *   flags: --max-minutes M (stop waiting for pods after M minutes; figures are partial),
  *          --nodes-per-fleet N (default 1000), --api-servers N (default 2: one process cannot
- *          use both cores), --latency-pods N, --cpu-prof DIR (a V8 CPU profile per component)
+ *          use both cores), --latency-pods N, --cpu-prof DIR (a V8 CPU profile per component),
+ *          --audit-policy FILE (the API servers' --audit-policy-file, e.g.
+ *          bench/scale/audit-policy-heartbeats.yaml; default: every write recorded)
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile, open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { KubeObject } from '../src/api/object.ts';
 import { ApiClient } from '../src/client/api-client.ts';
@@ -84,6 +86,8 @@ export interface ScaleResult {
   components: Record<string, ProcessStats | undefined>;
   natsStoreMiB: number;
   registryMessages?: number;
+  /** The API servers' --audit-policy-file, when one was given. */
+  auditPolicy?: string;
   raw: { ackedPublish256PerSecond: number; ackedPublishSequentialPerSecond: number };
   ratios: { podsPerSecondToRawPublish: number };
   watchRestarts: number;
@@ -99,6 +103,7 @@ const { values } = parseArgs({
     'api-servers': { type: 'string' },
     'latency-pods': { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'audit-policy': { type: 'string' },
   },
 });
 
@@ -262,7 +267,7 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
     say(`raw NATS: acked publish ${rawRate('raw acked publish, sequential')}/s sequential, ${rawRate('raw acked publish, 256 in flight')}/s with 256 in flight`);
 
     for (let i = 0; i < apiServers; i++) {
-      components.push(await spawnComponent(`apiserver-${i}`, 'src/cli/main.ts', ['run', 'apiserver', '--nats-url', nats.url, '--name', `scale-apiserver-${i}`, ...BENCH_ADMISSION], workDir));
+      components.push(await spawnComponent(`apiserver-${i}`, 'src/cli/main.ts', ['run', 'apiserver', '--nats-url', nats.url, '--name', `scale-apiserver-${i}`, ...BENCH_ADMISSION, ...(values['audit-policy'] ? ['--audit-policy-file', resolve(values['audit-policy'])] : [])], workDir));
     }
     client = await ApiClient.connect(nats.url, 'bench-scale', { timeoutMs: 30_000 });
     probeClient = await ApiClient.connect(nats.url, 'bench-scale-probe');
@@ -388,6 +393,7 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
       date: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, note: 'shared 2-core VM; every component on it' },
       nodes: size.nodes,
+      ...(values['audit-policy'] ? { auditPolicy: values['audit-policy'] } : {}),
       pods: size.pods,
       complete: nodesComplete && podsComplete,
       durations: { nodesReadySeconds: Number(nodesReadySeconds.toFixed(1)), podsRunningSeconds: Number(podsRunningSeconds.toFixed(1)), totalSeconds: Math.round((performance.now() - began) / 1000) },

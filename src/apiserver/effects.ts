@@ -30,6 +30,8 @@ import { SnapshotStore, serveSnapshotRequests } from '../../streams/snapshot-sto
 import { firstWholeRevision, startSnapshotWriter } from '../store/snapshot-io.ts';
 import { startFromSnapshot } from '../store/snapshot-startup.ts';
 import { resolveEncryption } from '../encryption/config-file.ts';
+import { RECORD_EVERY_WRITE, type AuditPolicy } from '../audit/policy.ts';
+import { readAuditPolicy } from '../audit/policy-file.ts';
 import { rewriteSecrets } from '../encryption/rewrite.ts';
 import { sealedKeyOfLast, serveEncryptionRewrites } from '../../streams/encryption-rewrite.ts';
 import { dirname } from 'node:path';
@@ -56,6 +58,8 @@ export interface ApiServerConnection {
   snapshots: SnapshotStore;
   /** Write a snapshot after at least this many revisions, and as many as the store has objects (0: only on request). */
   snapshotEvery: number;
+  /** Which writes both faces record in the audit trail (--audit-policy-file; default: every write). */
+  auditPolicy: AuditPolicy;
 }
 
 /** Kubernetes has no such knob; 10,000 revisions keeps start-up replay to a few hundred ms. */
@@ -83,6 +87,8 @@ export interface ConnectInput {
   admission?: AdmissionSelection;
   /** Workload requests executing at once before the rest queue fairly (default 100; 0: no flow control). */
   maxRequestsInflight?: number;
+  /** An audit.k8s.io/v1 Policy file (kube-apiserver's --audit-policy-file); without one every write is recorded. */
+  auditPolicyFile?: string;
 }
 
 /**
@@ -97,6 +103,9 @@ export const FLOW_QUEUE_LIMIT = 1_000;
 
 export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async ({ input }) => {
   const logger = componentLogger('apiserver', { name: input.name });
+  // A policy that does not read is a start-up error naming the file, before anything connects.
+  const auditPolicy = input.auditPolicyFile ? await readAuditPolicy(input.auditPolicyFile) : RECORD_EVERY_WRITE;
+  if (input.auditPolicyFile) logger.info({ file: input.auditPolicyFile, rules: auditPolicy.rules.length }, 'audit policy read');
   const nc = await connectNats(input.natsUrl, input.name);
   try {
     await ensureRegistryStream(nc);
@@ -152,7 +161,7 @@ export const connectToLog = fromPromise<ApiServerConnection, ConnectInput>(async
     const pipeline = instrumentedPipeline(inflight > 0 ? flowControlledPipeline(core, metrics.flowControl(new FairDispatcher(inflight, FLOW_QUEUE_LIMIT)), metrics) : core, metrics);
     logger.info({ natsUrl: input.natsUrl }, 'connected to NATS');
     const snapshotEvery = input.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
-    return { nc, log, store, watchCache, pipeline, ownWrites: deps.ownWrites, logger, metrics, snapshots, snapshotEvery };
+    return { nc, log, store, watchCache, pipeline, ownWrites: deps.ownWrites, logger, metrics, snapshots, snapshotEvery, auditPolicy };
   } catch (error) {
     await drainNats(nc).catch(() => {});
     throw error;
@@ -223,7 +232,7 @@ export const openApiFace = fromPromise<void, ServeInput>(async ({ input }) => {
   // trusted loopback/open-server callers), with the field manager as user agent.
   const publisher = auditPublisher(input.nc);
   const audit = new AuditWriter((event, key, settled) => publisher.publish(event, key, settled), { logger: input.logger, registry: input.metrics.registry });
-  input.face = serveApi(input.nc, auditedPipeline(input.pipeline, audit, { logger: input.logger }), input.logger);
+  input.face = serveApi(input.nc, auditedPipeline(input.pipeline, audit, { logger: input.logger, policy: input.auditPolicy }), input.logger);
   input.closeAudit = () => publisher.close();
   await input.nc.flush();
   input.logger.info('serving the API on NATS');

@@ -12,7 +12,9 @@ import { randomUUID } from 'node:crypto';
 import type { Pipeline } from '../apiserver/pipeline.ts';
 import type { ApiReply, ApiRequest } from '../apiserver/request.ts';
 import type { Logger } from '../log.ts';
-import { auditEvent, isAuditedVerb } from './event.ts';
+import { resourceByKey } from '../api/registry.ts';
+import { NATS_USER, auditEvent, isAuditedVerb } from './event.ts';
+import { RECORD_EVERY_WRITE, auditLevel, type AuditAttributes, type AuditPolicy } from './policy.ts';
 import { originOf } from './origin.ts';
 import type { AuditSink } from './writer.ts';
 
@@ -20,11 +22,29 @@ export interface AuditedPipelineOptions {
   newAuditId?: () => string;
   now?: () => Date;
   logger?: Logger;
+  /** Which writes are recorded (default: every one, at Metadata). */
+  policy?: AuditPolicy;
+}
+
+/** The policy's view of a request: who, which verb, on what. */
+export function auditAttributes(request: ApiRequest): AuditAttributes {
+  const rt = resourceByKey(request.resource);
+  return {
+    user: request.user?.name ?? NATS_USER,
+    groups: request.user?.groups ?? [NATS_USER],
+    verb: request.verb,
+    apiGroup: rt?.group ?? '',
+    resource: rt?.plural ?? request.resource,
+    ...(request.subresource ? { subresource: request.subresource } : {}),
+    namespace: request.namespace ?? '',
+    ...(request.name ? { name: request.name } : {}),
+  };
 }
 
 export function auditedPipeline(pipeline: Pipeline, sink: AuditSink, options: AuditedPipelineOptions = {}): Pipeline {
   const newAuditId = options.newAuditId ?? randomUUID;
   const now = options.now ?? (() => new Date());
+  const policy = options.policy ?? RECORD_EVERY_WRITE;
 
   const emit = (request: ApiRequest, outcome: { reply: ApiReply } | { error: unknown }, receivedAt: Date, startedPerf: number) => {
     try {
@@ -47,7 +67,7 @@ export function auditedPipeline(pipeline: Pipeline, sink: AuditSink, options: Au
 
   return {
     async handle(request) {
-      if (!isAuditedVerb(request.verb)) return pipeline.handle(request);
+      if (!isAuditedVerb(request.verb) || auditLevel(policy, auditAttributes(request)) === 'None') return pipeline.handle(request);
       const receivedAt = now();
       const startedPerf = performance.now();
       let reply: ApiReply;

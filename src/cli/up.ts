@@ -153,6 +153,7 @@ Press Ctrl-C to stop.
 const RUN_HELP = `Usage: jetkube run apiserver|controller-manager|scheduler|kubelet [--nats-url URL] [--name NAME]
        jetkube run apiserver [--encryption-provider-config FILE]   (e.g. DATA_DIR/encryption-config.yaml: seals Secrets)
        jetkube run apiserver [--max-requests-inflight N]   (workload requests run at once, the rest queue fairly by client; default 100, 0: off)
+       jetkube run apiserver [--audit-policy-file F]       (an audit.k8s.io/v1 Policy: which writes are recorded, levels None and Metadata; default: every write)
        jetkube run kubelet [--node-name NAME] [--runtime process|simulated] [--root-dir DIR] [--pod-cidr CIDR]
 
 Runs one component alone against a running NATS server. Several API servers share the
@@ -166,7 +167,7 @@ ${DEFAULT_POD_CIDR} if none comes within a minute).
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' }, 'encryption-provider-config': { type: 'string' }, 'max-requests-inflight': { type: 'string' } },
+    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' }, 'encryption-provider-config': { type: 'string' }, 'audit-policy-file': { type: 'string' }, 'max-requests-inflight': { type: 'string' } },
     RUN_HELP,
   );
   const component = positionals[0];
@@ -182,6 +183,7 @@ export async function runCommand(args: string[]): Promise<number> {
           admission: admissionSelectionFrom(values),
           // Every API server of a cluster needs the same config (the one `jetkube up` made in its data dir).
           ...(values['encryption-provider-config'] ? { encryptionConfigFile: values['encryption-provider-config'] as string } : {}),
+          ...(values['audit-policy-file'] ? { auditPolicyFile: values['audit-policy-file'] as string } : {}),
           ...(values['max-requests-inflight'] !== undefined ? { maxRequestsInflight: nonNegativeInteger(values['max-requests-inflight'] as string, 'max-requests-inflight') } : {}),
         },
       });

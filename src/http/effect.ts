@@ -72,7 +72,7 @@ export const serveHttpFace = fromCallback<AnyEventObject, ServeHttpInput>(({ inp
     if (stopped) stopDashboard();
     // Every write that comes through this face is audited, refused ones (401 included) too.
     const { writer: audit } = await openAuditWriter(connection.nc, logger, connection.metrics.registry);
-    const pipeline = auditedPipeline(connection.pipeline, audit, { logger });
+    const pipeline = auditedPipeline(connection.pipeline, audit, { logger, policy: connection.auditPolicy });
     const shared = { pipeline, audit, logger, containerLogs, openNodeStream, health, metrics, dashboard };
     const secure = keep(await startHttpFace({ ...shared, address: http.address, pki, ...(http.anonymous ? { anonymous: true } : {}) }));
     const insecure = http.insecureAddress

@@ -40,6 +40,8 @@ export interface ClusterOptions {
   admission?: AdmissionSelection;
   /** Workload requests executing at once before the rest queue (default: the API server's). */
   maxRequestsInflight?: number;
+  /** An audit.k8s.io/v1 Policy file. */
+  auditPolicyFile?: string;
 }
 
 export async function startTestCluster(options: ClusterOptions = {}): Promise<TestCluster> {
