@@ -40,7 +40,7 @@ export interface SupervisorInput {
   /** Run the controller manager too (default true). */
   controllerManager?: boolean;
   /** Added to every API server's input (its admission plugins). */
-  apiServerOptions?: Pick<ApiServerInput, 'admission' | 'encryptionConfigFile'>;
+  apiServerOptions?: Pick<ApiServerInput, 'admission' | 'encryptionConfigFile' | 'auditPolicyFile'>;
   /** The controller manager's options (e.g. where the local-path provisioner keeps volumes). */
   controllerManagerOptions?: ControllerManagerOptions & Pick<LeaderElectedInput, 'leaseTiming'>;
   /** Run the scheduler too (default true). */

@@ -31,6 +31,7 @@ import { parseHostPort } from '../http/address.ts';
 import { loadPki } from '../http/pki.ts';
 import { encryptionConfigPath, ensureEncryptionConfig } from '../encryption/config-file.ts';
 import { ADMISSION_FLAGS, ADMISSION_HELP, admissionSelectionFrom } from './admission-flags.ts';
+import { readAuditPolicy } from '../audit/policy-file.ts';
 
 const log = componentLogger('up');
 
@@ -49,6 +50,8 @@ const UP_HELP = `Usage: jetkube up [--data-dir DIR] [--nats-url URL] [--api-serv
   --nodes N              kubelets running containers as real processes (default 1, at most 64)
   --simulated-nodes N    kubelets with the simulated runtime, on one connection (default 0)
   --ingress-address A    where the ingress controller listens (default 127.0.0.1:80, else :8080); "none" for no ingress
+  --audit-policy-file F  an audit.k8s.io/v1 Policy: which writes the audit trail records (levels None and
+                         Metadata; default: every write)
 ${HTTP_HELP}
 ${ADMISSION_HELP}
 Run several clusters side by side with different --data-dir and --nats-url ports.
@@ -57,7 +60,7 @@ Run several clusters side by side with different --data-dir and --nats-url ports
 export async function upCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(
     args,
-    { ...NATS_FLAG, ...HTTP_FLAGS, ...ADMISSION_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, 'nats-cluster': { type: 'string' }, 'control-plane-replicas': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' }, 'ingress-address': { type: 'string' } },
+    { ...NATS_FLAG, ...HTTP_FLAGS, ...ADMISSION_FLAGS, 'data-dir': { type: 'string' }, 'api-servers': { type: 'string' }, 'nats-cluster': { type: 'string' }, 'control-plane-replicas': { type: 'string' }, nodes: { type: 'string' }, 'simulated-nodes': { type: 'string' }, 'ingress-address': { type: 'string' }, 'audit-policy-file': { type: 'string' } },
     UP_HELP,
   );
   const requestedNatsUrl = natsUrlFrom(values);
@@ -77,6 +80,10 @@ export async function upCommand(args: string[]): Promise<number> {
     log.info({ file: encryption.encryptionConfigFile }, 'created the encryption config: Secrets are encrypted at rest with its key');
   }
 
+  // A policy that does not read stops here, naming the file, before anything starts.
+  const auditPolicyFile = values['audit-policy-file'] ? resolve(values['audit-policy-file'] as string) : undefined;
+  if (auditPolicyFile) await readAuditPolicy(auditPolicyFile);
+
   const http = await prepareHttpFace(values, dataDir);
   const { started: nats, url: natsUrl } = await ensureNats(requestedNatsUrl, dataDir, natsClusterSize);
   const ingress = ingressOption(values['ingress-address'] as string | undefined);
@@ -89,7 +96,7 @@ export async function upCommand(args: string[]): Promise<number> {
       natsUsers: true,
       apiServers,
       controlPlaneReplicas,
-      apiServerOptions: { admission, ...encryption },
+      apiServerOptions: { admission, ...encryption, ...(auditPolicyFile ? { auditPolicyFile } : {}) },
       http: http.config,
       ...(apiServers > 1 && http.config ? { apiServerHttp: ownFaces(http.config, apiServers) } : {}),
       nodes,

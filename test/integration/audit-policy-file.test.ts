@@ -2,7 +2,8 @@
  * --audit-policy-file on a real API server: the trail keeps what the policy keeps. The
  * policy drops ConfigMap writes and records Secret writes; after a ConfigMap create and
  * then a Secret create, the trail holds the Secret's record and no ConfigMap record
- * before it. A policy file that asks for request bodies stops the start with its name.
+ * before it. A policy file that asks for request bodies, or is no Policy, stops the API
+ * server's start (and jetkube up's) with its name.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +16,9 @@ import { connectToLog } from '../../src/apiserver/effects.ts';
 import { ApiClient } from '../../src/client/api-client.ts';
 import { readAuditEvents } from '../../streams/audit-stream.ts';
 import { createActor, toPromise } from 'xstate';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT, freePort } from '../../src/natsd/server.ts';
 import { startApiServer, stopApiServer } from '../support/cluster.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
@@ -59,4 +63,12 @@ it('refuses to start on a policy that asks for bodies, naming the file', async (
   const connect = createActor(connectToLog, { input: { natsUrl: nats.url, name: 'refused', auditPolicyFile: file } });
   connect.start();
   await assert.rejects(toPromise(connect), (error: Error) => error.message.includes(file) && /level RequestResponse is not supported/.test(error.message));
+});
+
+it('jetkube up stops before starting anything on a policy that does not read, naming the file', async () => {
+  const file = join(dir, 'not-a-policy.yaml');
+  await writeFile(file, 'apiVersion: v1\nkind: ConfigMap\n');
+  const port = await freePort();
+  const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/cli/main.ts'), 'up', '--data-dir', join(dir, 'up'), '--nats-url', `nats://127.0.0.1:${port}`, '--audit-policy-file', file], { timeout: 60_000 });
+  await assert.rejects(run, (error: { code?: number; stderr?: string }) => error.code === 1 && String(error.stderr).includes(file) && /expected apiVersion audit.k8s.io\/v1 and kind Policy/.test(String(error.stderr)));
 });
