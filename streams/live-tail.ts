@@ -50,8 +50,6 @@ export interface LiveTailOptions {
 }
 
 export interface LiveTail {
-  /** Consumers started after the first (each one a recovery). */
-  readonly restarts: number;
   stop(): Promise<void>;
 }
 
@@ -168,9 +166,6 @@ export function startLiveTail(nc: NatsConnection, options: LiveTailOptions, onMe
   opening = open(generation);
 
   return {
-    get restarts() {
-      return restarts;
-    },
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -45,6 +45,8 @@ export function auditedPipeline(pipeline: Pipeline, sink: AuditSink, options: Au
   const newAuditId = options.newAuditId ?? randomUUID;
   const now = options.now ?? (() => new Date());
   const policy = options.policy ?? RECORD_EVERY_WRITE;
+  // The default keeps every write: no attributes to build on each one.
+  const recorded = (request: ApiRequest) => policy === RECORD_EVERY_WRITE || auditLevel(policy, auditAttributes(request)) !== 'None';
 
   const emit = (request: ApiRequest, outcome: { reply: ApiReply } | { error: unknown }, receivedAt: Date, startedPerf: number) => {
     try {
@@ -67,7 +69,7 @@ export function auditedPipeline(pipeline: Pipeline, sink: AuditSink, options: Au
 
   return {
     async handle(request) {
-      if (!isAuditedVerb(request.verb) || auditLevel(policy, auditAttributes(request)) === 'None') return pipeline.handle(request);
+      if (!isAuditedVerb(request.verb) || !recorded(request)) return pipeline.handle(request);
       const receivedAt = now();
       const startedPerf = performance.now();
       let reply: ApiReply;
