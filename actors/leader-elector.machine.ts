@@ -10,6 +10,9 @@ import { assign, sendParent, setup } from 'xstate';
 import type { ApiClient } from '../src/client/api-client.ts';
 import { CONTROLLER_MANAGER_LEASE, DEFAULT_TIMING, type LeaderElectionTiming, type LeaseKey, type Observation } from '../src/controllers/leader-election/decide.ts';
 import { leaderElectionEffects, type TryOutput } from '../src/controllers/leader-election/effects.ts';
+import { componentLogger } from '../src/log.ts';
+
+const log = componentLogger('leader-election');
 
 export interface LeaderElectorInput {
   natsUrl: string;
@@ -101,7 +104,10 @@ export const leaderElectorMachine = setup({
       },
     },
     leader: {
-      entry: sendParent({ type: 'leader.elected' }),
+      entry: [
+        sendParent({ type: 'leader.elected' }),
+        ({ context }) => log.info({ lease: `${context.lease.namespace}/${context.lease.name}`, identity: context.identity }, 'successfully acquired lease'),
+      ],
       on: { stop: 'steppingDown' },
       initial: 'waiting',
       states: {
@@ -125,7 +131,16 @@ export const leaderElectorMachine = setup({
       },
     },
     lost: {
-      entry: [sendParent({ type: 'leader.lost' }), assign({ observed: undefined })],
+      entry: [
+        // client-go says this at error level: a lost lease stops the component's work until it leads again.
+        ({ context }) =>
+          log.warn(
+            { lease: `${context.lease.namespace}/${context.lease.name}`, identity: context.identity, holder: context.holder, msSinceRenew: Math.round(context.now() - context.lastRenewAt), lastError: context.lastError },
+            'leader election lost: stopped leading',
+          ),
+        sendParent({ type: 'leader.lost' }),
+        assign({ observed: undefined }),
+      ],
       always: 'follower',
     },
     steppingDown: {

@@ -23,7 +23,11 @@
  *          --nodes-per-fleet N (default 1000), --api-servers N (default 2: one process cannot
  *          use both cores), --latency-pods N, --cpu-prof DIR (a V8 CPU profile per component),
  *          --audit-policy FILE (the API servers' --audit-policy-file, e.g.
- *          bench/scale/audit-policy-heartbeats.yaml; default: every write recorded)
+ *          bench/scale/audit-policy-heartbeats.yaml; default: every write recorded),
+ *          --keep-logs (keep each component's log in the work dir; the controller manager logs at info)
+ * Every 15 s a progress line: nodes Ready, pods seen/bound/Running, Lease writes/s, the probe's
+ * p99, each component's RSS and CPU share over the interval, the controller manager's deepest
+ * work queues and the scheduler's pending pods (both read from their /metrics).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -34,20 +38,21 @@ import { parseArgs, promisify } from 'node:util';
 import type { KubeObject } from '../src/api/object.ts';
 import { ApiClient } from '../src/client/api-client.ts';
 import { untilServing } from '../src/client/until-serving.ts';
-import { PROJECT_ROOT, startNatsServer, type NatsServerProcess } from '../src/natsd/server.ts';
+import { freePort, PROJECT_ROOT, startNatsServer, type NatsServerProcess } from '../src/natsd/server.ts';
 import { BENCH_ADMISSION } from './bench-admission.ts';
 import { percentile } from './figures.ts';
 import { benchRawNats } from './raw-nats.ts';
 import { follow, type Followed } from './scale/follow.ts';
 import { LatencyProbe, type LatencySummary } from './scale/latency-probe.ts';
 import { processStats, type ProcessStats } from './scale/process-stats.ts';
+import { cpuShares, deepestQueues, fetchMetrics, metricByLabel, sampleUsage } from './scale/component-usage.ts';
 
 const RESULTS = join(PROJECT_ROOT, 'bench', 'results-scale.json');
 const PODS_PER_DEPLOYMENT = 30;
 const DEPLOYMENTS_PER_NAMESPACE = 100;
 const CREATE_CONCURRENCY = 8;
 const LEASE_RENEW_SECONDS = 10;
-const PROGRESS_EVERY_MS = 10_000;
+const PROGRESS_EVERY_MS = 15_000;
 
 interface ScaleSize {
   nodes: number;
@@ -104,6 +109,7 @@ const { values } = parseArgs({
     'latency-pods': { type: 'string' },
     'cpu-prof': { type: 'string' },
     'audit-policy': { type: 'string' },
+    'keep-logs': { type: 'boolean' },
   },
 });
 
@@ -119,7 +125,7 @@ function sizes(): ScaleSize[] {
 const say = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} scale: ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function spawnComponent(name: string, script: string, args: string[], logDir: string): Promise<Component> {
+async function spawnComponent(name: string, script: string, args: string[], logDir: string, logLevel = 'warn'): Promise<Component> {
   const log = await open(join(logDir, `${name}.log`), 'w');
   // A big heap: at 150,000 pods an API server holds every object and its watch cache (kube-apiserver at 5,000 nodes takes tens of GB).
   // --cpu-prof DIR: each component writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
@@ -130,7 +136,7 @@ async function spawnComponent(name: string, script: string, args: string[], logD
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', log.fd],
     // An open nats-server: no seed lookups, no users.
-    env: { ...process.env, LOG_LEVEL: 'warn', JETKUBE_NATS_CREDENTIALS: join(logDir, 'no-credentials') },
+    env: { ...process.env, LOG_LEVEL: logLevel, JETKUBE_NATS_CREDENTIALS: join(logDir, 'no-credentials') },
   });
   return { name, child, log };
 }
@@ -272,8 +278,11 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
     client = await ApiClient.connect(nats.url, 'bench-scale', { timeoutMs: 30_000 });
     probeClient = await ApiClient.connect(nats.url, 'bench-scale-probe');
     await untilServing(client);
-    components.push(await spawnComponent('controller-manager', 'src/cli/main.ts', ['run', 'controller-manager', '--nats-url', nats.url], workDir));
-    components.push(await spawnComponent('scheduler', 'src/cli/main.ts', ['run', 'scheduler', '--nats-url', nats.url], workDir));
+    const managerMetrics = `127.0.0.1:${await freePort()}`;
+    const schedulerMetrics = `127.0.0.1:${await freePort()}`;
+    // The controller manager at info: a node marked NotReady, a lost leader lease, a re-list are each one line.
+    components.push(await spawnComponent('controller-manager', 'src/cli/main.ts', ['run', 'controller-manager', '--nats-url', nats.url, '--metrics-address', managerMetrics], workDir, 'info'));
+    components.push(await spawnComponent('scheduler', 'src/cli/main.ts', ['run', 'scheduler', '--nats-url', nats.url, '--metrics-address', schedulerMetrics], workDir));
 
     const namespaces = Math.ceil(size.pods / PODS_PER_DEPLOYMENT / DEPLOYMENTS_PER_NAMESPACE);
     for (const name of ['scale-probe', 'scale-latency', ...Array.from({ length: namespaces }, (_, i) => `scale-${i}`)]) {
@@ -306,16 +315,24 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
     probe.setPhase(phase);
     let lastLeaseWrites = 0;
     const natsPid = nats.process.pid!;
+    const pids = () => new Map([['nats', natsPid], ...components.map((c) => [c.name, c.child.pid!] as [string, number])]);
+    let lastUsage = await sampleUsage(pids());
     const progress = setInterval(() => {
       void (async () => {
         const stats = await Promise.all(components.map(async (c) => `${c.name} ${(await processStats(c.child.pid!))?.rssMiB ?? '?'}M`));
         const nats = (await processStats(natsPid))?.rssMiB ?? '?';
+        const usage = await sampleUsage(pids());
+        const cpu = cpuShares(lastUsage, usage);
+        lastUsage = usage;
+        const queues = deepestQueues(await fetchMetrics(`http://${managerMetrics}`)) || 'empty';
+        const pending = metricByLabel(await fetchMetrics(`http://${schedulerMetrics}`), 'scheduler_pending_pods', 'queue');
         const m = probe!.summary('mutating', phase);
         const leaseRate = ((leaseWrites - lastLeaseWrites) * 1000) / PROGRESS_EVERY_MS;
         lastLeaseWrites = leaseWrites;
         say(
           `[${phase} ${Math.round((performance.now() - began) / 1000)} s] nodes Ready ${readyNodes.size}/${size.nodes}, pods seen ${pods.seen} bound ${pods.bound} Running ${pods.running}/${size.pods}, ` +
-            `lease writes ${leaseRate.toFixed(0)}/s, probe mutating p99 ${m.p99Ms} ms (${m.count}, ${m.errors} errors); RSS ${stats.join(', ')}, nats ${nats}M`,
+            `lease writes ${leaseRate.toFixed(0)}/s, probe mutating p99 ${m.p99Ms} ms (${m.count}, ${m.errors} errors); RSS ${stats.join(', ')}, nats ${nats}M; ` +
+            `CPU ${cpu}; controller queues ${queues}; scheduler pending active ${pending.get('active') ?? '?'} backoff ${pending.get('backoff') ?? '?'} unschedulable ${pending.get('unschedulable') ?? '?'}`,
         );
       })();
     }, PROGRESS_EVERY_MS);
@@ -422,7 +439,12 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
     await probeClient?.close().catch(() => undefined);
     await client?.close().catch(() => undefined);
     await nats.stop();
-    await rm(workDir, { recursive: true, force: true });
+    if (values['keep-logs']) {
+      await rm(storeDir, { recursive: true, force: true });
+      say(`component logs kept in ${workDir}`);
+    } else {
+      await rm(workDir, { recursive: true, force: true });
+    }
   }
 }
 

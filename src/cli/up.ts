@@ -17,6 +17,10 @@ import { DEFAULT_POD_CIDR } from '../kubelet/kubelet-config.ts';
 import { processNodePlan, simulatedNodePlan } from '../kubelet/node-plan.ts';
 import { CLUSTER_DNS_IP } from '../net/cluster-network.ts';
 import { startClusterMetrics } from '../metrics/cluster-metrics.ts';
+import { newComponentRegistry } from '../metrics/component-registry.ts';
+import { SchedulerMetrics } from '../metrics/scheduler-metrics.ts';
+import { startMetricsServer, type MetricsServer } from '../metrics/server.ts';
+import type { Registry } from 'prom-client';
 import { supervisorMachine } from '../../actors/supervisor.machine.ts';
 import { componentLogger } from '../log.ts';
 import { isListening, startNatsServer } from '../natsd/server.ts';
@@ -161,6 +165,7 @@ const RUN_HELP = `Usage: jetkube run apiserver|controller-manager|scheduler|kube
        jetkube run apiserver [--encryption-provider-config FILE]   (e.g. DATA_DIR/encryption-config.yaml: seals Secrets)
        jetkube run apiserver [--max-requests-inflight N]   (workload requests run at once, the rest queue fairly by client; default 100, 0: off)
        jetkube run apiserver [--audit-policy-file F]       (an audit.k8s.io/v1 Policy: which writes are recorded, levels None and Metadata; default: every write)
+       jetkube run controller-manager|scheduler [--metrics-address HOST:PORT]   (serve /metrics there, e.g. 127.0.0.1:10257; default: none)
        jetkube run kubelet [--node-name NAME] [--runtime process|simulated] [--root-dir DIR] [--pod-cidr CIDR]
 
 Runs one component alone against a running NATS server. Several API servers share the
@@ -174,13 +179,22 @@ ${DEFAULT_POD_CIDR} if none comes within a minute).
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' }, 'encryption-provider-config': { type: 'string' }, 'audit-policy-file': { type: 'string' }, 'max-requests-inflight': { type: 'string' } },
+    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' }, 'encryption-provider-config': { type: 'string' }, 'audit-policy-file': { type: 'string' }, 'max-requests-inflight': { type: 'string' }, 'metrics-address': { type: 'string' } },
     RUN_HELP,
   );
   const component = positionals[0];
   // Connects as the component's own NATS user when this machine holds its seed.
   const natsUrl = natsUrlFrom(values, (NATS_USERS as readonly string[]).includes(component ?? '') ? (component as NatsUser) : 'admin');
   let actor: AnyActorRef;
+  let metricsServer: MetricsServer | undefined;
+  // Kubernetes' components serve /metrics always; alone here they do so when told where.
+  const serveMetrics = async (registry: Registry) => {
+    const address = values['metrics-address'] as string | undefined;
+    if (!address) return;
+    const { host, port } = parseHostPort(address);
+    metricsServer = await startMetricsServer(registry, { host, port });
+    log.info({ url: metricsServer.url }, `${component} serving /metrics`);
+  };
   switch (component) {
     case 'apiserver':
       actor = createActor(apiServerMachine, {
@@ -195,12 +209,18 @@ export async function runCommand(args: string[]): Promise<number> {
         },
       });
       break;
-    case 'controller-manager':
-      actor = createActor(controllerManagerMachine, { input: { natsUrl } });
+    case 'controller-manager': {
+      const metricsRegistry = newComponentRegistry();
+      await serveMetrics(metricsRegistry);
+      actor = createActor(controllerManagerMachine, { input: { natsUrl, metricsRegistry } });
       break;
-    case 'scheduler':
-      actor = createActor(schedulerMachine, { input: { natsUrl } });
+    }
+    case 'scheduler': {
+      const metrics = new SchedulerMetrics(newComponentRegistry());
+      await serveMetrics(metrics.registry);
+      actor = createActor(schedulerMachine, { input: { natsUrl, metrics } });
       break;
+    }
     case 'kubelet': {
       const runtime = (values.runtime as string | undefined) ?? 'process';
       if (runtime !== 'process' && runtime !== 'simulated') {
@@ -222,6 +242,7 @@ export async function runCommand(args: string[]): Promise<number> {
   await untilSignal();
   actor.send({ type: 'stop' });
   await waitFor(actor, (s) => s.status === 'done', { timeout: 30_000 }).catch(() => log.warn('did not drain in 30 s'));
+  await metricsServer?.close();
   return 0;
 }
 

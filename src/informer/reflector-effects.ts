@@ -10,7 +10,13 @@ import { fromCallback, fromPromise } from 'xstate';
 import { isStatus, toStatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/object.ts';
 import type { ObjectList, WatchEvent } from '../apiserver/request.ts';
-import type { ListerWatcher } from './list-watcher.ts';
+import { componentLogger } from '../log.ts';
+import { selectionKey, type ListerWatcher } from './list-watcher.ts';
+
+const log = componentLogger('reflector');
+
+/** A list slower than this is logged, as client-go traces a ListAndWatch over 10 s. */
+const SLOW_LIST_MS = 10_000;
 
 export type WatchSessionEvent =
   | { type: 'watch.event'; eventType: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: KubeObject }
@@ -26,7 +32,18 @@ export interface WatchSessionInput {
   graceMs?: number;
 }
 
-export const listObjects = fromPromise<ObjectList, { lw: ListerWatcher }>(({ input }) => input.lw.list());
+export const listObjects = fromPromise<ObjectList, { lw: ListerWatcher }>(async ({ input }) => {
+  const began = performance.now();
+  const list = await input.lw.list();
+  const ms = Math.round(performance.now() - began);
+  if (ms >= SLOW_LIST_MS) log.warn({ selection: selectionKey(input.lw.selection), items: list.items.length, ms }, 'slow list: the API server or this process is saturated');
+  return list;
+});
+
+/** A 410 costs a whole re-list; an operator seeing many should look for a slow watcher or a small watch cache. */
+function logExpired(lw: ListerWatcher, resourceVersion: string, message: string): void {
+  log.warn({ selection: selectionKey(lw.selection), resourceVersion, message }, 'watch expired (410): re-listing');
+}
 
 export const watchObjects = fromCallback<{ type: 'stop' }, WatchSessionInput>(({ input, sendBack }) => {
   let over = false;
@@ -43,7 +60,11 @@ export const watchObjects = fromCallback<{ type: 'stop' }, WatchSessionInput>(({
     if (event.type === 'ERROR') {
       const status = isStatus(event.object) ? event.object : undefined;
       const message = status?.message ?? 'watch error';
-      return end(status?.code === 410 ? { type: 'watch.expired', message } : { type: 'watch.failed', message });
+      if (status?.code === 410) {
+        logExpired(input.lw, input.resourceVersion, message);
+        return end({ type: 'watch.expired', message });
+      }
+      return end({ type: 'watch.failed', message });
     }
     sendBack({ type: 'watch.event', eventType: event.type, object: event.object as KubeObject });
   };
@@ -58,6 +79,7 @@ export const watchObjects = fromCallback<{ type: 'stop' }, WatchSessionInput>(({
       },
       (error: unknown) => {
         const status = toStatusError(error);
+        if (status.code === 410) logExpired(input.lw, input.resourceVersion, status.message);
         end(status.code === 410 ? { type: 'watch.expired', message: status.message } : { type: 'watch.failed', message: status.message });
       },
     );

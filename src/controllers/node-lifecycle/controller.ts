@@ -19,6 +19,7 @@ import { realClock, type Clock } from '../../informer/clock.ts';
 import { deletedObject } from '../../informer/event-handlers.ts';
 import { NODE_NAME_INDEX } from '../../informer/indexer.ts';
 import type { SharedInformerFactory } from '../../informer/informer-factory.ts';
+import { componentLogger } from '../../log.ts';
 import { Controller, type ControllerOptions, type ReconcileResult } from '../runtime/controller.ts';
 import { ApiEventRecorder, type EventRecorder } from '../runtime/events.ts';
 import { decideNodeTaints } from './decide-taints.ts';
@@ -26,6 +27,8 @@ import { isNodeUnreachable, markPodNotReady, POD_NOT_READY_EVENT } from './decid
 import { DisruptionTracker } from './disruption.ts';
 import { decideNodeLifecycle, DEFAULT_NODE_LIFECYCLE_TIMINGS, withConditions, withTaints, type NodeLifecycleTimings } from './decide.ts';
 import type { NodeHealth } from './health.ts';
+
+const log = componentLogger('node-lifecycle');
 
 export const NODES = 'nodes';
 export const PODS = 'pods';
@@ -133,7 +136,10 @@ export function newNodeLifecycleController(client: ApiClient, factory: SharedInf
       const updated = remember(await client.update(NODES, withConditions(node, decision.statusConditions), { subresource: 'status' }).catch(unlessNotFound));
       if (!updated) return {};
       current = updated;
-      if (decision.becameNotReady) recorder.record(current, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+      if (decision.becameNotReady) {
+        log.info({ node: name, msSinceNews: now - decision.health.probeTimestamp, pods: decision.podsNotReady.length }, 'node stopped posting status: marked NotReady');
+        recorder.record(current, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+      }
     }
     // Decided again on what the status write returned, so the update is pinned to it.
     const taints = current === node ? decision.taints : decideNodeTaints(current, now, evictionsStopped(current));
