@@ -1,7 +1,7 @@
 /**
  * One controller's lifecycle: waitingForSync -> running -> stopping -> stopped.
- * It reconciles nothing before every cache it reads has synced; `stop` lets in-flight
- * reconciles finish. A cache that fails to sync is retried after a pause. The
+ * It reconciles nothing before every cache it reads has synced; `stop` drops the queued
+ * keys and lets in-flight reconciles finish. A cache that fails to sync is retried after a pause. The
  * controller itself (informers, handlers, reconcile) is a src/controllers/runtime
  * Controller given as input; its I/O runs in the invoked actors of runtime/effects.ts.
  */

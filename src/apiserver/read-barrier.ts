@@ -7,12 +7,20 @@
  */
 import type { ObjectStore } from '../store/object-store.ts';
 import type { RegistryLog } from '../../streams/registry-log.ts';
+import { componentLogger } from '../log.ts';
 
 const CATCH_UP_TIMEOUT_MS = 10_000;
+
+/** A consistent read that waited this long is logged (at most once per SLOW_LOG_EVERY_MS). */
+const SLOW_READ_MS = 1_000;
+const SLOW_LOG_EVERY_MS = 10_000;
+
+const log = componentLogger('read-barrier');
 
 export class ReadBarrier {
   private inFlight: Promise<number> | undefined;
   private next: Promise<number> | undefined;
+  private lastSlowLogAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly log: Pick<RegistryLog, 'bounds'>,
@@ -21,9 +29,24 @@ export class ReadBarrier {
 
   /** Resolves once the store holds every write the log had acknowledged when this was called. */
   async consistent(): Promise<number> {
+    const began = performance.now();
     const revision = await this.latestRevision();
-    if (this.store.revision < revision) await this.store.waitForRevision(revision, CATCH_UP_TIMEOUT_MS);
+    const asked = performance.now();
+    const behind = revision - this.store.revision;
+    if (behind > 0) await this.store.waitForRevision(revision, CATCH_UP_TIMEOUT_MS);
+    this.noteSlow(began, asked, behind);
     return revision;
+  }
+
+  /** Where a slow consistent read waited: on the log's answer, or on this store catching up. */
+  private noteSlow(began: number, asked: number, behind: number): void {
+    const now = performance.now();
+    if (now - began < SLOW_READ_MS || now - this.lastSlowLogAt < SLOW_LOG_EVERY_MS) return;
+    this.lastSlowLogAt = now;
+    log.warn(
+      { askLogMs: Math.round(asked - began), catchUpMs: Math.round(now - asked), revisionsBehind: Math.max(0, behind) },
+      'slow consistent read: this API server is saturated (the store applies the log late) or the log answers slowly',
+    );
   }
 
   /** Resolves once the store has applied at least `revision` (for "not older than" reads and own writes). */

@@ -5,6 +5,8 @@
  * worker, but queued again when done() is called for it).
  * shutDown() stops taking new items; get() keeps handing out what is queued (drain),
  * then answers { shutdown: true }. shutDownWithDrain() also waits for in-flight items.
+ * abandon() drops what is queued, answers { shutdown: true } at once, and waits only
+ * for the items in flight: what a controller that stopped leading must do.
  */
 export interface QueueItem<T> {
   item: T;
@@ -87,6 +89,14 @@ export class WorkQueue<T = string> {
     this.shutDown();
     if (this.processing.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Shuts down, drops every queued item, and resolves once the items in flight are done. */
+  abandon(): Promise<void> {
+    this.queue.length = 0;
+    this.dirty.clear();
+    this.addedAt.clear();
+    return this.shutDownWithDrain();
   }
 
   isShuttingDown(): boolean {

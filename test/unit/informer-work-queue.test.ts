@@ -57,6 +57,26 @@ describe('WorkQueue', () => {
     assert.deepEqual(await q.get(), { shutdown: true });
   });
 
+  it('abandon drops queued keys, answers shutdown at once, and waits only for keys in flight', async () => {
+    const q = new WorkQueue<string>();
+    q.add('in-flight');
+    q.add('queued-1');
+    q.add('queued-2');
+    assert.equal(await next(q), 'in-flight');
+    // Re-added while in flight: abandoned too, never handed out again.
+    q.add('in-flight');
+    let done = false;
+    const abandoned = q.abandon().then(() => (done = true));
+    assert.deepEqual(await q.get(), { shutdown: true });
+    assert.equal(q.len(), 0);
+    await Promise.resolve();
+    assert.equal(done, false);
+    q.done('in-flight');
+    await abandoned;
+    assert.equal(done, true);
+    assert.deepEqual(await q.get(), { shutdown: true });
+  });
+
   it('shutDownWithDrain waits for keys in flight', async () => {
     const q = new WorkQueue<string>();
     q.add('a');

@@ -8,9 +8,12 @@ import { fromPromise } from 'xstate';
 import { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import { ApiClient } from '../../client/api-client.ts';
+import { componentLogger } from '../../log.ts';
 import { decideAcquireOrRenew, decideRelease, type LeaderElectionTiming, type LeaseKey, type Observation } from './decide.ts';
 
 export const LEASES = 'leases.coordination.k8s.io';
+
+const log = componentLogger('leader-election');
 
 export interface TryInput {
   client: ApiClient;
@@ -28,7 +31,9 @@ export interface TryOutput {
 }
 
 export async function tryAcquireOrRenew(input: TryInput): Promise<TryOutput> {
+  const began = performance.now();
   const current = await getLease(input.client, input.lease);
+  const read = performance.now();
   const decision = decideAcquireOrRenew(input.identity, input.timing, input.lease, current, input.observed, input.now);
   try {
     switch (decision.type) {
@@ -38,6 +43,11 @@ export async function tryAcquireOrRenew(input: TryInput): Promise<TryOutput> {
       case 'update': {
         const written =
           decision.type === 'create' ? await input.client.create(LEASES, decision.lease) : await input.client.update(LEASES, decision.lease);
+        const wrote = performance.now();
+        // Half the renew deadline gone in one round: the next slow one loses the lease.
+        if (wrote - began >= input.timing.renewDeadlineMs / 2) {
+          log.warn({ lease: `${input.lease.namespace}/${input.lease.name}`, getMs: Math.round(read - began), writeMs: Math.round(wrote - read) }, 'slow lease renewal: the API server answers late');
+        }
         return { leading: true, holder: input.identity, observed: { resourceVersion: written.metadata.resourceVersion ?? '', at: input.now } };
       }
       default: {
