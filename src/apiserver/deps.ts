@@ -13,7 +13,7 @@ import { ReadBarrier } from './read-barrier.ts';
 
 import { ListSnapshots } from './list-snapshots.ts';
 export interface ApiDeps {
-  log: Pick<RegistryLog, 'append' | 'bounds' | 'read'>;
+  log: Pick<RegistryLog, 'append' | 'bounds' | 'read' | 'lastEntry'>;
   store: ObjectStore;
   watchCache: WatchCache;
   reads: ReadBarrier;

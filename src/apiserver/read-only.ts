@@ -74,6 +74,11 @@ export function replayPipeline(state: ReplayedState, logger: Logger): Pipeline {
         throw methodNotAllowed(readOnlyMessage(revision));
       },
       bounds: async () => ({ firstSeq, lastSeq: revision }),
+      // The replayed store is the whole log up to its revision: its copy is the newest.
+      lastEntry: async (key) => {
+        const object = state.store.get(key.resource, key.namespace, key.name);
+        return object && { type: 'MODIFIED', object, key, seq: Number(object.metadata.resourceVersion), time: 0 };
+      },
       read: ({ fromSeq, toSeq }) => ({
         async *[Symbol.asyncIterator]() {
           for (const entry of state.entries) {
