@@ -3,13 +3,22 @@
  * releasing -> stopped. Its leader elector (a child for the machine's whole life)
  * competes for the Lease kube-system/kube-controller-manager; controllers run only while
  * it leads, as kube-controller-manager's: once connected the manager waits in standby,
- * spawns one controller machine per controller when elected, and drains them when the
- * lease is lost (then builds a fresh set and waits again) or on `stop` (then closes the
+ * spawns one controller machine per controller (a fresh set each term) when elected, and
+ * stops them when the lease is lost (then waits in standby again, its connection and
+ * informer caches kept, so the next term re-lists nothing) or on `stop` (then closes the
  * connection and lets the elector release the lease, so a successor takes over at once).
+ * kube-controller-manager exits on a lost lease and starts cold; keeping the caches is
+ * what makes losing the lease under load cost seconds, not a re-list of every object.
  * A failed connect is retried after a pause. `leaderElect: false` runs without a Lease.
  */
 import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
-import { closeControllerSet, openControllerSet, type ControllerManagerOptions, type ControllerSet } from '../src/controllers/manager.ts';
+import {
+  closeControllerManager,
+  connectControllerManager,
+  newControllers,
+  type ControllerManagerConnection,
+  type ControllerManagerOptions,
+} from '../src/controllers/manager.ts';
 import { controllerMachine } from './controllers/controller.machine.ts';
 import { leaderElectorMachine, type LeaderElectorParentEvent } from './leader-elector.machine.ts';
 import { candidateIdentity, electorInput, leaderElectedGuards, type LeaderElectedContext, type LeaderElectedInput } from './leader-elected.ts';
@@ -22,7 +31,7 @@ interface ControllerManagerContext extends LeaderElectedContext {
   input: ControllerManagerInput;
   /** This candidate's holderIdentity, also the name its controller states are published under. */
   identity: string;
-  set?: ControllerSet;
+  set?: ControllerManagerConnection;
   controllers: ActorRefFrom<typeof controllerMachine>[];
   lastError?: string;
 }
@@ -39,13 +48,14 @@ export const controllerManagerMachine = setup({
     controller: controllerMachine,
     leaderElector: leaderElectorMachine,
     publishStates: publishControllerStatesActor,
-    open: fromPromise<ControllerSet, ControllerManagerInput>(({ input }) => openControllerSet(input.natsUrl, input)),
-    close: fromPromise<void, { set?: ControllerSet }>(async ({ input }) => {
-      if (input.set) await closeControllerSet(input.set);
+    open: fromPromise<ControllerManagerConnection, ControllerManagerInput>(({ input }) => connectControllerManager(input.natsUrl)),
+    close: fromPromise<void, { set?: ControllerManagerConnection }>(async ({ input }) => {
+      if (input.set) await closeControllerManager(input.set);
     }),
   },
   guards: {
     allStopped: ({ context }) => context.controllers.every((c) => c.getSnapshot().status !== 'active'),
+    stoppedForGood: ({ context }) => context.stopRequested && context.controllers.every((c) => c.getSnapshot().status !== 'active'),
     ...leaderElectedGuards,
   },
   delays: { retry: ({ context }) => context.input.retryMs ?? 1_000 },
@@ -88,7 +98,7 @@ export const controllerManagerMachine = setup({
     running: {
       entry: assign({
         controllers: ({ context, spawn }) =>
-          context.set!.controllers.map((controller) => spawn('controller', { id: controller.name, systemId: `${context.input.systemIdPrefix ?? ''}${controller.name}`, input: { controller } })),
+          newControllers(context.set!, context.input).map((controller) => spawn('controller', { id: controller.name, systemId: `${context.input.systemIdPrefix ?? ''}${controller.name}`, input: { controller } })),
       }),
       // Each controller machine's state, for the dashboard (streams/controller-states.ts).
       invoke: {
@@ -106,8 +116,19 @@ export const controllerManagerMachine = setup({
     },
     stopping: {
       entry: ({ context }) => context.controllers.forEach((c) => c.send({ type: 'stop' })),
-      always: { guard: 'allStopped', target: 'closing' },
-      on: { '*': { guard: 'allStopped', target: 'closing' } },
+      always: [
+        { guard: 'stoppedForGood', target: 'closing' },
+        { guard: 'allStopped', target: 'standby' },
+      ],
+      on: {
+        stop: { actions: assign({ stopRequested: true }) },
+        '*': [
+          { guard: 'stoppedForGood', target: 'closing' },
+          { guard: 'allStopped', target: 'standby' },
+        ],
+      },
+      // Stopped controllers leave the system, so a later term can spawn them under the same ids.
+      exit: [enqueueActions(({ context, enqueue }) => context.controllers.forEach((c) => enqueue.stopChild(c))), assign({ controllers: [] })],
     },
     closing: {
       invoke: {
@@ -116,8 +137,7 @@ export const controllerManagerMachine = setup({
         onDone: [{ guard: 'stopRequested', target: 'releasing' }, { target: 'connecting' }],
         onError: [{ guard: 'stopRequested', target: 'releasing' }, { target: 'connecting' }],
       },
-      // Drained controllers leave the system, so a later term can spawn them under the same ids.
-      exit: [enqueueActions(({ context, enqueue }) => context.controllers.forEach((c) => enqueue.stopChild(c))), assign({ set: undefined, controllers: [] })],
+      exit: assign({ set: undefined }),
     },
     releasing: {
       entry: ({ context }) => context.elector?.send({ type: 'stop' }),

@@ -82,11 +82,16 @@ describe('controller managers electing a leader by Lease', () => {
     assert.equal(lease.leaseTransitions, 6);
   });
 
-  it('a leader that sees another holder stops its controllers, and runs a fresh set when it leads again', async () => {
+  it('a leader that sees another holder stops its controllers, and runs a fresh set over the same caches when it leads again', async () => {
     for (const m of managers) if (m.getSnapshot().status === 'active') m.send({ type: 'stop' });
     for (const m of managers) await waitFor(m, (s) => s.status === 'done', { timeout: 30_000 });
     const d = start('cm-d');
     await waitFor(d, (s) => s.matches('running'), { timeout: 30_000 });
+    await waitFor(d.system.get('replicaset')!, (s) => s.matches('running'), { timeout: 10_000 });
+    const connection = d.getSnapshot().context.set!;
+    const podLists = () => connection.factory.informerFor('pods').reflectorState()?.lists;
+    assert.equal(podLists(), 1);
+    const firstTermReplicaSets = d.system.get('replicaset');
     const current = await cluster.client.get(LEASES, LEASE.namespace, LEASE.name);
     const now = Date.now();
     await cluster.client.update(LEASES, { ...current, spec: { ...leaseSpec(current), holderIdentity: 'intruder', renewTime: microTime(now), leaseDurationSeconds: 1 } });
@@ -94,5 +99,16 @@ describe('controller managers electing a leader by Lease', () => {
     await waitFor(d, (s) => s.matches('running'), { timeout: 10_000 });
     await waitFor(d.system.get('replicaset')!, (s) => s.matches('running'), { timeout: 10_000 });
     assert.equal(await holder(), 'cm-d');
+    assert.notEqual(d.system.get('replicaset'), firstTermReplicaSets, 'a fresh controller for the new term');
+    // The caches outlived the term: leading again listed nothing.
+    assert.equal(d.getSnapshot().context.set, connection);
+    assert.equal(podLists(), 1);
+    await cluster.client.create('replicasets.apps', {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'second-term', namespace: 'default' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'second-term' } }, template: { metadata: { labels: { app: 'second-term' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    await eventually(async () => ((await cluster.client.list('pods', 'default', { labelSelector: 'app=second-term' })).items.length === 2 ? true : undefined), 15_000, 'the second term\'s pods');
   });
 });
