@@ -7,6 +7,7 @@
  * docs/architecture.md).
  */
 import { join } from 'node:path';
+import { StorageType } from 'nats';
 import { connectNats, closeNats, type NatsConnection } from '../../streams/connection.ts';
 import { natsUrlAs } from './credentials.ts';
 import { freePort, startNatsServer, type NatsClusterMembership, type NatsServerProcess, type StartOptions } from './server.ts';
@@ -79,14 +80,18 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
   };
 }
 
-/** Until every server routes to the others and JetStream answers (its meta leader is elected). */
+/**
+ * Until every server routes to the others and JetStream can place a stream on all of them:
+ * a meta leader that answers may not yet know every peer, and an R3 stream made then fails
+ * with "no suitable peers for placement".
+ */
 async function untilClustered(url: string, size: number, timeoutMs: number): Promise<void> {
   const nc = await connectNats(url, 'jetkube-cluster-probe');
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
       const routed = (nc.info?.connect_urls?.length ?? 1) >= size;
-      if (routed && (await jetStreamAnswers(nc))) return;
+      if (routed && (await jetStreamPlacesOnAll(nc, size))) return;
       if (Date.now() > deadline) throw new Error(`the NATS cluster of ${size} did not form within ${timeoutMs} ms (routes or JetStream meta leader missing)`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -95,9 +100,14 @@ async function untilClustered(url: string, size: number, timeoutMs: number): Pro
   }
 }
 
-async function jetStreamAnswers(nc: NatsConnection): Promise<boolean> {
+const PLACEMENT_PROBE = 'JETKUBE_CLUSTER_PROBE';
+
+/** Makes (and removes) a small in-memory stream with one replica per server. */
+async function jetStreamPlacesOnAll(nc: NatsConnection, size: number): Promise<boolean> {
   try {
-    await (await nc.jetstreamManager({ timeout: 2_000 })).getAccountInfo();
+    const jsm = await nc.jetstreamManager({ timeout: 2_000 });
+    await jsm.streams.add({ name: PLACEMENT_PROBE, subjects: ['jetkube.cluster-probe'], storage: StorageType.Memory, num_replicas: size, max_msgs: 1 });
+    await jsm.streams.delete(PLACEMENT_PROBE).catch(() => false);
     return true;
   } catch {
     return false;
