@@ -12,7 +12,7 @@
  */
 import type { KubeObject } from '../api/object.ts';
 import { realClock, type Clock } from '../informer/clock.ts';
-import { KeyedHeap } from './heap.ts';
+import { KeyedHeap } from '../informer/keyed-heap.ts';
 import { podKey, podPriority } from './views.ts';
 
 export interface QueuedPodInfo {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { FakeClock } from '../../src/informer/clock.ts';
 import { BucketRateLimiter, ItemExponentialFailureRateLimiter, defaultControllerRateLimiter } from '../../src/informer/rate-limiter.ts';
 import { RateLimitingQueue } from '../../src/informer/rate-limiting-queue.ts';
@@ -164,6 +165,34 @@ describe('RateLimitingQueue', () => {
     clock.step(1_000);
     assert.equal(q.len(), 2, 'a was due once');
     assert.equal(q.numWaiting(), 0);
+  });
+
+  it('hands out held keys in the order of their earliest due times, each once (property)', async () => {
+    const adds = fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'), fc.integer({ min: 1, max: 1_000 })), { minLength: 1, maxLength: 60 });
+    await fc.assert(
+      fc.asyncProperty(adds, fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 10 }), async (holds, steps) => {
+        const clock = new FakeClock();
+        const q = new RateLimitingQueue<string>({ clock });
+        const due = new Map<string, number>();
+        for (const [key, delay] of holds) {
+          q.addAfter(key, delay);
+          due.set(key, Math.min(due.get(key) ?? Infinity, delay));
+        }
+        // Step the clock in random strides; at every point exactly the keys due so far are queued.
+        let now = 0;
+        for (const stride of [...steps, 1_000]) {
+          clock.step(stride);
+          now += stride;
+          assert.equal(q.len(), [...due.values()].filter((at) => at <= now).length);
+        }
+        const order: string[] = [];
+        while (q.len() > 0) order.push(await next(q));
+        assert.deepEqual([...order].sort(), [...due.keys()].sort());
+        for (let i = 1; i < order.length; i++) assert.ok(due.get(order[i - 1]!)! <= due.get(order[i]!)!, `${order.join(',')} is in due order`);
+        assert.equal(clock.pendingTimers, 0);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('addAfter(0) adds at once; shutDown drops held keys and their timer', async () => {

@@ -1,6 +1,7 @@
 /**
  * A binary heap of keyed items (client-go's heap.Heap as the scheduling queue uses it):
- * push replaces an item of the same key, delete and peek by key, pop the least.
+ * push replaces an item of the same key, delete and peek by key, pop the least. The
+ * scheduling queue orders pods with it; the controllers' delaying queue, due times.
  */
 export class KeyedHeap<T> {
   private readonly items: { key: string; value: T }[] = [];
@@ -45,6 +46,11 @@ export class KeyedHeap<T> {
   delete(key: string): T | undefined {
     const at = this.index.get(key);
     return at === undefined ? undefined : this.removeAt(at);
+  }
+
+  clear(): void {
+    this.items.length = 0;
+    this.index.clear();
   }
 
   values(): T[] {
