@@ -47,6 +47,8 @@ export interface LiveTailOptions {
   /** How long one pull waits; the server's idle heartbeat is half of it. */
   expiresMs: number;
   logger: Logger;
+  /** Told how many messages each new consumer had left to deliver when it was made (a bounded read ends at 0). */
+  onConsumer?(pending: number): void;
 }
 
 export interface LiveTail {
@@ -89,7 +91,7 @@ export function startLiveTail(nc: NatsConnection, options: LiveTailOptions, onMe
       const name = `${namePrefix}_${gen}_${attempt}`;
       try {
         jsm ??= await nc.jetstreamManager();
-        await jsm.consumers.add(stream, {
+        const made = await jsm.consumers.add(stream, {
           name,
           filter_subject: options.filterSubject,
           deliver_policy: DeliverPolicy.StartSequence,
@@ -120,6 +122,7 @@ export function startLiveTail(nc: NatsConnection, options: LiveTailOptions, onMe
         }
         current = { messages, name };
         void watchConsumer(gen, messages);
+        options.onConsumer?.(made.num_pending);
         return;
       } catch (error) {
         if (jsErrCode(error) === JS_ERR_STREAM_NOT_FOUND || (error as Error).message === 'stream not found') {

@@ -8,8 +8,9 @@
  *   reuse the msgId (the stream dedups within 2 min and answers duplicate:true with the
  *   original seq).
  * - read is a bounded history read, in order, ending at toSeq or at the last seq when
- *   iteration starts. It never holds more than a few thousand decoded entries: a slow
- *   reader pauses the consumer and resumes it from the next sequence.
+ *   iteration starts, on the same live tail as follow (so it too outlives the server
+ *   holding its consumer). It never holds more than a few thousand decoded entries: a
+ *   slow reader stops the tail and starts a new one from the next sequence.
  * - follow is the live tail, in order, each sequence at most once, across reconnects,
  *   server restarts and the loss of the server holding its consumer (streams/live-tail.ts
  *   starts a new consumer at the cursor; we check the sequence again on our side: repeats
@@ -22,19 +23,17 @@
  *   `stats.withheld` (without a config, stand-ins are the expected answer and not logged).
  */
 import {
-  type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
   type NatsConnection,
-  type OrderedConsumerOptions,
   type StoredMsg,
 } from 'nats';
 import type { ObjectKey } from '../src/api/object.ts';
 import { componentLogger } from '../src/log.ts';
 import type { LogEntry, LogRecord } from '../src/store/log-entry.ts';
 import { LogError, RecordTooLargeError, SequenceGapError, translateError, translatePublishError } from './errors.ts';
-import { startLiveTail } from './live-tail.ts';
+import { startLiveTail, type LiveTail } from './live-tail.ts';
 import { PushedIterator } from './pushed-iterator.ts';
 import { decodeEntry, encodeRecord, WithheldSecretError } from './record-codec.ts';
 import type { SecretEncryption } from '../src/encryption/config.ts';
@@ -239,44 +238,43 @@ export class RegistryLog {
   }
 
   private readIterator(options: ReadOptions): AsyncIterator<LogEntry> {
-    const filterSubjects = logFilterSubject(options.filter, this.names);
+    const filterSubject = logFilterSubject(options.filter, this.names);
+    const filtered = options.filter?.resource !== undefined;
     let cursor = Math.max(options.fromSeq, 1) - 1;
     let toSeq = Number.POSITIVE_INFINITY;
     let finished = false;
-    let chunk = 0;
-    let current: { stop(): Promise<void> } | undefined;
-    const stopCurrent = async () => {
-      const c = current;
-      current = undefined;
-      await c?.stop();
+    let tail: LiveTail | undefined;
+    const stopTail = async () => {
+      const t = tail;
+      tail = undefined;
+      await t?.stop();
     };
     const finish = (error?: unknown) => {
       if (finished) return;
       finished = true;
-      void stopCurrent();
+      void stopTail();
       iterator.end(error);
     };
-    const startChunk = async (): Promise<void> => {
-      if (finished) return;
+    // The live tail's consumers (a new one at the cursor after a lost server), ended at toSeq.
+    const startTail = () => {
+      if (finished || tail) return;
       if (cursor >= toSeq) return finish();
-      const id = ++chunk;
-      const consumer = await this.js.consumers.get(this.names.stream, this.consumerOptions(cursor + 1, filterSubjects));
-      const info = await consumer.info(true);
-      if (info.num_pending === 0 || finished) {
-        await consumer.delete().catch(() => false);
-        return finish();
-      }
-      let messages: ConsumerMessages | undefined;
-      current = {
-        stop: async () => {
-          messages?.stop();
-          await consumer.delete().catch(() => false);
+      tail = startLiveTail(
+        this.nc,
+        {
+          stream: this.names.stream,
+          filterSubject,
+          nextSeq: () => cursor + 1,
+          batch: PULL_BATCH,
+          expiresMs: FOLLOW_PULL_EXPIRES_MS,
+          logger: log,
+          // Nothing left in the range (or none matching the filter): the read is over.
+          onConsumer: (pending) => {
+            if (pending === 0) finish();
+          },
         },
-      };
-      messages = await consumer.consume({
-        max_messages: PULL_BATCH,
-        callback: (m) => {
-          if (finished || id !== chunk) return;
+        (m) => {
+          if (finished) return;
           const seq = m.seq;
           if (seq <= cursor) {
             this.stats.duplicatesDropped++;
@@ -288,18 +286,7 @@ export class RegistryLog {
           if (entry !== undefined) iterator.push(entry);
           // pending is only trusted for a filtered read: after a compaction purge the
           // server's count ran short on unfiltered reads (read again from the cursor).
-          if (seq >= toSeq || (m.info.pending === 0 && options.filter?.resource !== undefined)) finish();
-        },
-      });
-      if (finished || id !== chunk) {
-        // Stopped or paused while the consumer was starting: nothing may keep pulling.
-        messages.stop();
-        await consumer.delete().catch(() => false);
-        return;
-      }
-      void messages.closed().then(
-        (error) => {
-          if (error && id === chunk) finish(translateError(error, 'read'));
+          if (seq >= toSeq || (filtered && m.info.pending === 0)) finish();
         },
         (error) => finish(translateError(error, 'read')),
       );
@@ -308,28 +295,20 @@ export class RegistryLog {
       highWater: READ_HIGH_WATER,
       lowWater: READ_LOW_WATER,
       // A slow reader: drop the consumer, and start a new one at the cursor once drained.
-      onHigh: () => {
-        chunk++;
-        void stopCurrent();
-      },
-      onLow: () => void startChunk().catch((error) => finish(translateError(error, 'read'))),
+      onHigh: () => void stopTail(),
+      onLow: () => startTail(),
       onReturn: async () => {
         finished = true;
-        await stopCurrent();
+        await stopTail();
       },
     });
     void (async () => {
       // A toSeq beyond the end reads what exists; a read never waits for the future.
       const { lastSeq } = await this.bounds();
       toSeq = Math.min(options.toSeq ?? lastSeq, lastSeq);
-      await startChunk();
+      startTail();
     })().catch((error) => finish(translateError(error, 'read')));
     return iterator;
-  }
-
-  private consumerOptions(startSeq: number, filterSubjects: string): Partial<OrderedConsumerOptions> {
-    // One filter string: an array of filters hangs the v2 ordered consumer on server 2.9.10.
-    return { filterSubjects, opt_start_seq: startSeq };
   }
 
   private key(subject: string): ObjectKey {
