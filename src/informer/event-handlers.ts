@@ -22,6 +22,11 @@ export interface HandlerOptions {
 
 export interface HandlerRegistration {
   remove(): void;
+  /**
+   * Resolves once the handler has heard of everything the cache held when it was added
+   * (client-go's registration HasSynced): at once for a handler added before the first list.
+   */
+  readonly synced: Promise<void>;
 }
 
 /** Calls the handler's method for one delta. */

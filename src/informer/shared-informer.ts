@@ -18,6 +18,9 @@ import type { ListerWatcher } from './list-watcher.ts';
 
 const log = componentLogger('informer');
 
+/** Cached objects handed to a late handler between two turns of the event loop. */
+const REPLAY_CHUNK = 500;
+
 export interface InformerOptions {
   clock?: Clock;
   indexers?: Indexers;
@@ -49,16 +52,33 @@ export class SharedInformer {
   addEventHandler(handler: EventHandler, options: HandlerOptions = {}): HandlerRegistration {
     const registered: Registered = { handler };
     this.handlers.add(registered);
-    if (this.initialListDone) {
-      for (const object of this.indexer.list()) this.call(handler, { type: 'added', key: '', object }, true);
-    }
+    const synced = this.initialListDone ? this.replay(registered) : Promise.resolve();
     if (options.resyncPeriodMs && options.resyncPeriodMs > 0) this.armResync(registered, options.resyncPeriodMs);
     return {
       remove: () => {
         registered.cancelResync?.();
         this.handlers.delete(registered);
       },
+      synced,
     };
+  }
+
+  /**
+   * A late handler hears of every cached object, in chunks that yield to the event loop:
+   * a controller manager leading again at 85,000 pods replayed them all to every
+   * handler in one go, blocked its event loop for 95 s and lost its Lease again. Live
+   * changes reach the handler meanwhile; an object deleted before its turn is skipped.
+   */
+  private async replay(registered: Registered): Promise<void> {
+    const keys = this.indexer.listKeys();
+    for (let from = 0; from < keys.length; from += REPLAY_CHUNK) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (!this.handlers.has(registered)) return;
+      for (const key of keys.slice(from, from + REPLAY_CHUNK)) {
+        const object = this.indexer.get(key);
+        if (object) this.call(registered.handler, { type: 'added', key, object }, true);
+      }
+    }
   }
 
   /** Starts the reflector (once). */

@@ -69,6 +69,8 @@ export class Controller {
     for (const informer of this.informers) informer.run();
     const synced = await Promise.all([...this.informers].map((i) => i.waitForSync(timeoutMs)));
     if (!synced.every(Boolean)) throw new Error(`${this.name}: caches did not sync in ${timeoutMs} ms`);
+    // Handlers added to caches that were already full hear of their objects in chunks.
+    await Promise.all(this.registrations.map((r) => r.synced));
   }
 
   /** Starts the workers; each takes keys until the queue shuts down. */
