@@ -61,7 +61,9 @@ export function newNodeLifecycleController(client: ApiClient, factory: SharedInf
   // The newest resourceVersion we wrote per node: a cache still behind it would only earn a 409.
   const written = new Map<string, number>();
   const nodes = factory.informerFor(NODES);
-  const leases = factory.informerFor({ resource: LEASES, namespace: NODE_LEASE_NAMESPACE });
+  // The cluster's one Lease informer (the garbage collector follows every Lease too), as
+  // Kubernetes shares it: a second watch of kube-node-lease alone decoded every renewal twice.
+  const leases = factory.informerFor(LEASES);
   const pods = factory.informerFor(PODS);
   const disruption = new DisruptionTracker();
   const evictionsStopped = (node: KubeObject) => !!options.stopEvictionsWhenAllNodesDown && disruption.allDisruptedWith(node);
@@ -94,10 +96,10 @@ export function newNodeLifecycleController(client: ApiClient, factory: SharedInf
       controller.enqueue(name);
     },
   });
-  controller.watch(leases, {
-    onAdd: (lease) => controller.enqueue(lease.metadata.name!),
-    onUpdate: (_old, lease) => controller.enqueue(lease.metadata.name!),
-  });
+  const onLease = (lease: KubeObject) => {
+    if (lease.metadata.namespace === NODE_LEASE_NAMESPACE) controller.enqueue(lease.metadata.name!);
+  };
+  controller.watch(leases, { onAdd: onLease, onUpdate: (_old, lease) => onLease(lease) });
   const onPod = (pod: KubeObject) => {
     const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
     const node = nodeName ? nodes.indexer.get(nodeName) : undefined;
