@@ -62,12 +62,22 @@ export async function tryAcquireOrRenew(input: TryInput): Promise<TryOutput> {
   }
 }
 
+/** Tries before a release gives up: a renewal still in flight can land between our read and our write. */
+const RELEASE_ATTEMPTS = 5;
+
 export async function releaseLease(input: { client: ApiClient; identity: string; lease: LeaseKey; now: number }): Promise<void> {
-  const released = decideRelease(input.identity, await getLease(input.client, input.lease), input.now);
-  if (!released) return;
-  await input.client.update(LEASES, released).catch((error: unknown) => {
-    if (!(error instanceof StatusError && (error.code === 409 || error.code === 404))) throw error;
-  });
+  for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
+    const released = decideRelease(input.identity, await getLease(input.client, input.lease), input.now);
+    if (!released) return;
+    try {
+      await input.client.update(LEASES, released);
+      return;
+    } catch (error) {
+      if (error instanceof StatusError && error.code === 404) return;
+      // Our own renewal landed after the read: read again, and release if we still hold it.
+      if (!(error instanceof StatusError && error.code === 409)) throw error;
+    }
+  }
 }
 
 async function getLease(client: ApiClient, lease: LeaseKey): Promise<KubeObject | undefined> {
