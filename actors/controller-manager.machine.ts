@@ -38,6 +38,12 @@ interface ControllerManagerContext extends LeaderElectedContext {
 
 type ControllerManagerEvent = { type: 'stop' } | LeaderElectorParentEvent;
 
+/** Where `stopping` goes once every controller has stopped: closing for good, or standby for the next term. */
+const ONCE_STOPPED = [
+  { guard: 'stoppedForGood', target: 'closing' },
+  { guard: 'allStopped', target: 'standby' },
+] as const;
+
 export const controllerManagerMachine = setup({
   types: {
     input: {} as ControllerManagerInput,
@@ -116,16 +122,10 @@ export const controllerManagerMachine = setup({
     },
     stopping: {
       entry: ({ context }) => context.controllers.forEach((c) => c.send({ type: 'stop' })),
-      always: [
-        { guard: 'stoppedForGood', target: 'closing' },
-        { guard: 'allStopped', target: 'standby' },
-      ],
+      always: ONCE_STOPPED,
       on: {
         stop: { actions: assign({ stopRequested: true }) },
-        '*': [
-          { guard: 'stoppedForGood', target: 'closing' },
-          { guard: 'allStopped', target: 'standby' },
-        ],
+        '*': ONCE_STOPPED,
       },
       // Stopped controllers leave the system, so a later term can spawn them under the same ids.
       exit: [enqueueActions(({ context, enqueue }) => context.controllers.forEach((c) => enqueue.stopChild(c))), assign({ controllers: [] })],

@@ -8,7 +8,7 @@
  */
 import { assign, sendParent, setup } from 'xstate';
 import type { ApiClient } from '../src/client/api-client.ts';
-import { CONTROLLER_MANAGER_LEASE, DEFAULT_TIMING, type LeaderElectionTiming, type LeaseKey, type Observation } from '../src/controllers/leader-election/decide.ts';
+import { CONTROLLER_MANAGER_LEASE, DEFAULT_TIMING, leaseName, type LeaderElectionTiming, type LeaseKey, type Observation } from '../src/controllers/leader-election/decide.ts';
 import { leaderElectionEffects, type TryOutput } from '../src/controllers/leader-election/effects.ts';
 import { componentLogger } from '../src/log.ts';
 
@@ -106,7 +106,7 @@ export const leaderElectorMachine = setup({
     leader: {
       entry: [
         sendParent({ type: 'leader.elected' }),
-        ({ context }) => log.info({ lease: `${context.lease.namespace}/${context.lease.name}`, identity: context.identity }, 'successfully acquired lease'),
+        ({ context }) => log.info({ lease: leaseName(context.lease), identity: context.identity }, 'successfully acquired lease'),
       ],
       on: { stop: 'steppingDown' },
       initial: 'waiting',
@@ -135,7 +135,7 @@ export const leaderElectorMachine = setup({
         // client-go says this at error level: a lost lease stops the component's work until it leads again.
         ({ context }) =>
           log.warn(
-            { lease: `${context.lease.namespace}/${context.lease.name}`, identity: context.identity, holder: context.holder, msSinceRenew: Math.round(context.now() - context.lastRenewAt), lastError: context.lastError },
+            { lease: leaseName(context.lease), identity: context.identity, holder: context.holder, msSinceRenew: Math.round(context.now() - context.lastRenewAt), lastError: context.lastError },
             'leader election lost: stopped leading',
           ),
         sendParent({ type: 'leader.lost' }),

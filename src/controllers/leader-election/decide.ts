@@ -28,6 +28,9 @@ export interface LeaseKey {
   name: string;
 }
 
+/** "namespace/name", as logs name a Lease. */
+export const leaseName = (key: LeaseKey): string => `${key.namespace}/${key.name}`;
+
 export const CONTROLLER_MANAGER_LEASE: LeaseKey = { namespace: 'kube-system', name: 'kube-controller-manager' };
 
 export interface LeaseSpec {

@@ -9,7 +9,7 @@ import { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import { ApiClient } from '../../client/api-client.ts';
 import { componentLogger } from '../../log.ts';
-import { decideAcquireOrRenew, decideRelease, type LeaderElectionTiming, type LeaseKey, type Observation } from './decide.ts';
+import { decideAcquireOrRenew, decideRelease, leaseName, type LeaderElectionTiming, type LeaseKey, type Observation } from './decide.ts';
 
 export const LEASES = 'leases.coordination.k8s.io';
 
@@ -46,7 +46,7 @@ export async function tryAcquireOrRenew(input: TryInput): Promise<TryOutput> {
         const wrote = performance.now();
         // Half the renew deadline gone in one round: the next slow one loses the lease.
         if (wrote - began >= input.timing.renewDeadlineMs / 2) {
-          log.warn({ lease: `${input.lease.namespace}/${input.lease.name}`, getMs: Math.round(read - began), writeMs: Math.round(wrote - read) }, 'slow lease renewal: the API server answers late');
+          log.warn({ lease: leaseName(input.lease), getMs: Math.round(read - began), writeMs: Math.round(wrote - read) }, 'slow lease renewal: the API server answers late');
         }
         return { leading: true, holder: input.identity, observed: { resourceVersion: written.metadata.resourceVersion ?? '', at: input.now } };
       }

@@ -82,7 +82,7 @@ export class Controller {
   /**
    * Stops taking keys, drops the queued ones, lets in-flight reconciles finish, and unhooks
    * the handlers. Queued keys are not worked off: a controller stops when it lost its lease
-   * (another leader may already act; the next term lists everything again) or when the
+   * (another leader may already act; the next term hears of every object again) or when the
    * process ends, and working off thousands of keys took minutes at 5,000 nodes.
    */
   async shutDown(): Promise<void> {
