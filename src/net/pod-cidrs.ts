@@ -40,8 +40,13 @@ export function subnetIndexOf(plan: SubnetPlan, cidr: string): number | undefine
   return Math.floor(offset / 2 ** (32 - plan.subnetBits));
 }
 
+/** Subnet indexes taken: a Set, or anything that answers has(). */
+export interface SubnetSet {
+  has(index: number): boolean;
+}
+
 /** The next free subnet index at or after `from` (wrapping), or undefined when all are taken. */
-export function nextFreeSubnet(plan: SubnetPlan, occupied: ReadonlySet<number>, from = 0): number | undefined {
+export function nextFreeSubnet(plan: SubnetPlan, occupied: SubnetSet, from = 0): number | undefined {
   for (let i = 0; i < plan.count; i++) {
     const index = (from + i) % plan.count;
     if (!occupied.has(index)) return index;

@@ -14,7 +14,8 @@ import { CLUSTER_POD_CIDR } from '../../net/cluster-network.ts';
 import { NODE_SUBNET_BITS, subnetPlan } from '../../net/pod-cidrs.ts';
 import { ApiEventRecorder, type EventRecorder } from '../runtime/events.ts';
 import { Controller, type ControllerOptions } from '../runtime/controller.ts';
-import { decideNodeCIDR, occupiedSubnets } from './decide.ts';
+import { decideNodeCIDR, needsCIDR } from './decide.ts';
+import { SubnetOccupancy } from './occupancy.ts';
 
 const log = componentLogger('node-ipam');
 
@@ -29,23 +30,34 @@ export function newNodeIpamController(client: ApiClient, factory: SharedInformer
   const recorder = options.recorder ?? new ApiEventRecorder(client, 'cidrAllocator');
   const controller = new Controller('node-ipam', { ...options, workers: 1 });
   const nodes = factory.informerFor('nodes');
-  /** Node name -> subnet index this controller assigned. */
-  const assigned = new Map<string, number>();
+  const occupancy = new SubnetOccupancy(plan);
+  /** Subnet index -> the Node this controller assigned it to. */
+  const assigned = new Map<number, string>();
+  const forgetAssignment = (name: string) => {
+    for (const [index, holder] of assigned) if (holder === name) assigned.delete(index);
+  };
   let nextCandidate = 0;
 
   controller.watch(nodes, {
-    onAdd: (node) => controller.enqueue(node.metadata.name!),
-    onUpdate: (_old, node) => controller.enqueue(node.metadata.name!),
+    onAdd: (node) => {
+      occupancy.observe(node.metadata.name!, node);
+      controller.enqueue(node.metadata.name!);
+    },
+    onUpdate: (_old, node) => {
+      occupancy.observe(node.metadata.name!, node);
+      controller.enqueue(node.metadata.name!);
+    },
     onDelete: (o) => {
-      const node = deletedObject(o);
-      assigned.delete(node.metadata.name!);
+      const name = deletedObject(o).metadata.name!;
+      occupancy.forget(name);
+      forgetAssignment(name);
     },
   });
 
   controller.reconcileWith(async (name) => {
     const node = nodes.indexer.get(name);
-    const occupied = occupiedSubnets(plan, nodes.indexer.list());
-    for (const [holder, index] of assigned) if (holder !== name) occupied.add(index);
+    if (!needsCIDR(node)) return;
+    const occupied = { has: (index: number) => occupancy.has(index) || (assigned.get(index) ?? name) !== name };
     const decision = decideNodeCIDR(plan, node, occupied, nextCandidate);
     if (decision.type === 'none') return;
     if (decision.type === 'exhausted') {
@@ -53,7 +65,8 @@ export function newNodeIpamController(client: ApiClient, factory: SharedInformer
       return { requeueAfterMs: 30_000 };
     }
     await client.patch('nodes', undefined, name, { metadata: { resourceVersion: node!.metadata.resourceVersion }, spec: { podCIDR: decision.podCIDR, podCIDRs: [decision.podCIDR] } }, 'merge');
-    assigned.set(name, decision.index);
+    forgetAssignment(name);
+    assigned.set(decision.index, name);
     nextCandidate = (decision.index + 1) % plan.count;
     log.info({ node: name, podCIDR: decision.podCIDR }, 'assigned the node its pod CIDR');
   });

@@ -8,14 +8,14 @@
  * podCIDR lies outside the range (simulated nodes' 10.x) are left alone.
  */
 import type { KubeObject } from '../../api/object.ts';
-import { nextFreeSubnet, subnetCIDR, subnetIndexOf, type SubnetPlan } from '../../net/pod-cidrs.ts';
+import { nextFreeSubnet, subnetCIDR, subnetIndexOf, type SubnetPlan, type SubnetSet } from '../../net/pod-cidrs.ts';
 
 export function podCIDROf(node: KubeObject | undefined): string | undefined {
   const cidr = (node?.spec as { podCIDR?: unknown } | undefined)?.podCIDR;
   return typeof cidr === 'string' && cidr !== '' ? cidr : undefined;
 }
 
-/** Subnet indexes the given Nodes hold. */
+/** Subnet indexes the given Nodes hold, recomputed from all of them (the specification SubnetOccupancy keeps incrementally). */
 export function occupiedSubnets(plan: SubnetPlan, nodes: readonly KubeObject[]): Set<number> {
   const occupied = new Set<number>();
   for (const node of nodes) {
@@ -32,8 +32,13 @@ export type NodeIpamDecision =
   /** No subnet left: Kubernetes records CIDRNotAvailable on the Node. */
   | { type: 'exhausted' };
 
-export function decideNodeCIDR(plan: SubnetPlan, node: KubeObject | undefined, occupied: ReadonlySet<number>, nextCandidate: number): NodeIpamDecision {
-  if (!node || node.metadata.deletionTimestamp || podCIDROf(node)) return { type: 'none' };
+/** A Node this allocator must give a CIDR: present, not being deleted, without one. */
+export function needsCIDR(node: KubeObject | undefined): node is KubeObject {
+  return !!node && !node.metadata.deletionTimestamp && !podCIDROf(node);
+}
+
+export function decideNodeCIDR(plan: SubnetPlan, node: KubeObject | undefined, occupied: SubnetSet, nextCandidate: number): NodeIpamDecision {
+  if (!needsCIDR(node)) return { type: 'none' };
   const index = nextFreeSubnet(plan, occupied, nextCandidate);
   if (index === undefined) return { type: 'exhausted' };
   return { type: 'assign', index, podCIDR: subnetCIDR(plan, index) };
