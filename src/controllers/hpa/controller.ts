@@ -12,7 +12,7 @@ import type { KubeObject } from '../../api/object.ts';
 import { labelSelectorMatches } from '../../api/selectors.ts';
 import type { ApiClient } from '../../client/api-client.ts';
 import { realClock, type Clock } from '../../informer/clock.ts';
-import { objectKey, splitKey } from '../../informer/indexer.ts';
+import { NAMESPACE_INDEX, objectKey, splitKey } from '../../informer/indexer.ts';
 import type { SharedInformerFactory } from '../../informer/informer-factory.ts';
 import { componentLogger } from '../../log.ts';
 import { Controller, type ControllerOptions, type ReconcileResult } from '../runtime/controller.ts';
@@ -81,7 +81,7 @@ export function newHorizontalPodAutoscalerController(client: ApiClient, factory:
     }
     const targetSpec = target.spec as { replicas?: number; selector?: Parameters<typeof labelSelectorMatches>[0] };
     const currentReplicas = targetSpec.replicas ?? 1;
-    const selected = pods.indexer.list().filter((p) => p.metadata.namespace === namespace && labelSelectorMatches(targetSpec.selector, p.metadata.labels));
+    const selected = pods.indexer.byIndex(NAMESPACE_INDEX, namespace).filter((p) => labelSelectorMatches(targetSpec.selector, p.metadata.labels));
     const now = clock.now();
     let samples: ReturnType<typeof podSample>[] = [];
     if (selected.length > 0) {
