@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/object.ts';
-import { decideAcquireOrRenew, decideRelease, DEFAULT_TIMING, leaseSpec, microTime, type LeaseSpec } from '../../src/controllers/leader-election/decide.ts';
+import { decideAcquireOrRenew, decideOptimisticRenew, decideRelease, DEFAULT_TIMING, leaseSpec, microTime, type LeaseSpec } from '../../src/controllers/leader-election/decide.ts';
 
 const KEY = { namespace: 'kube-system', name: 'kube-controller-manager' };
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -85,5 +85,22 @@ describe('decideRelease', () => {
   it('given a lease someone else holds, or none, then nothing', () => {
     assert.equal(decideRelease('a', heldByB, T0), undefined);
     assert.equal(decideRelease('a', undefined, T0), undefined);
+  });
+});
+
+describe('decideOptimisticRenew', () => {
+  it('given our own last write, then renew from it pinned to its resourceVersion, without a read', () => {
+    const written = lease({ ...leaseSpec(heldByB), holderIdentity: 'a' }, '42');
+    const next = decideOptimisticRenew('a', DEFAULT_TIMING, KEY, { resourceVersion: '42', at: T0, written }, T0 + 2_000)!;
+    assert.equal(next.metadata.resourceVersion, '42');
+    assert.equal(leaseSpec(next).holderIdentity, 'a');
+    assert.equal(leaseSpec(next).renewTime, microTime(T0 + 2_000));
+    assert.equal(leaseSpec(next).acquireTime, microTime(T0));
+  });
+
+  it('given no write of ours, or one naming another holder, then read first', () => {
+    assert.equal(decideOptimisticRenew('a', DEFAULT_TIMING, KEY, undefined, T0), undefined);
+    assert.equal(decideOptimisticRenew('a', DEFAULT_TIMING, KEY, { resourceVersion: '10', at: T0 }, T0), undefined);
+    assert.equal(decideOptimisticRenew('a', DEFAULT_TIMING, KEY, { resourceVersion: '10', at: T0, written: heldByB }, T0), undefined);
   });
 });

@@ -45,6 +45,16 @@ export interface LeaseSpec {
 export interface Observation {
   resourceVersion: string;
   at: number;
+  /** The Lease as this candidate last wrote it: a leader renews from it without reading first. */
+  written?: KubeObject;
+}
+
+/** A leader's renewal from its own last write (client-go's fast path); undefined when we do not hold it. */
+export function decideOptimisticRenew(identity: string, timing: LeaderElectionTiming, key: LeaseKey, observed: Observation | undefined, now: number): KubeObject | undefined {
+  const written = observed?.written;
+  if (!written || leaseSpec(written).holderIdentity !== identity) return undefined;
+  const decision = decideAcquireOrRenew(identity, timing, key, written, observed, now);
+  return decision.type === 'update' ? decision.lease : undefined;
 }
 
 export type LeaseDecision =

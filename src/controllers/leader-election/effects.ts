@@ -9,7 +9,7 @@ import { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import { ApiClient } from '../../client/api-client.ts';
 import { componentLogger } from '../../log.ts';
-import { decideAcquireOrRenew, decideRelease, leaseName, type LeaderElectionTiming, type LeaseKey, type Observation } from './decide.ts';
+import { decideAcquireOrRenew, decideOptimisticRenew, decideRelease, leaseName, type LeaderElectionTiming, type LeaseKey, type Observation } from './decide.ts';
 
 export const LEASES = 'leases.coordination.k8s.io';
 
@@ -30,7 +30,32 @@ export interface TryOutput {
   observed?: Observation;
 }
 
+/**
+ * A leader first renews from its own last write, one update instead of a read and an
+ * update (client-go's fast path since Kubernetes 1.28): under load each API call can
+ * take seconds, and the renew deadline is 10 s. Any failure falls back to reading.
+ */
 export async function tryAcquireOrRenew(input: TryInput): Promise<TryOutput> {
+  const renewal = decideOptimisticRenew(input.identity, input.timing, input.lease, input.observed, input.now);
+  if (renewal) {
+    const began = performance.now();
+    try {
+      const written = await input.client.update(LEASES, renewal);
+      warnIfSlow(input, { updateMs: Math.round(performance.now() - began) }, performance.now() - began);
+      return { leading: true, holder: input.identity, observed: { resourceVersion: written.metadata.resourceVersion ?? '', at: input.now, written } };
+    } catch (error) {
+      log.info({ lease: leaseName(input.lease), err: error }, 'optimistic lease renewal failed; reading the Lease');
+    }
+  }
+  return readAndTry(input);
+}
+
+function warnIfSlow(input: TryInput, figures: Record<string, number>, tookMs: number): void {
+  // Half the renew deadline gone in one round: the next slow one loses the lease.
+  if (tookMs >= input.timing.renewDeadlineMs / 2) log.warn({ lease: leaseName(input.lease), ...figures }, 'slow lease renewal: the API server answers late');
+}
+
+async function readAndTry(input: TryInput): Promise<TryOutput> {
   const began = performance.now();
   const current = await getLease(input.client, input.lease);
   const read = performance.now();
@@ -44,11 +69,8 @@ export async function tryAcquireOrRenew(input: TryInput): Promise<TryOutput> {
         const written =
           decision.type === 'create' ? await input.client.create(LEASES, decision.lease) : await input.client.update(LEASES, decision.lease);
         const wrote = performance.now();
-        // Half the renew deadline gone in one round: the next slow one loses the lease.
-        if (wrote - began >= input.timing.renewDeadlineMs / 2) {
-          log.warn({ lease: leaseName(input.lease), getMs: Math.round(read - began), writeMs: Math.round(wrote - read) }, 'slow lease renewal: the API server answers late');
-        }
-        return { leading: true, holder: input.identity, observed: { resourceVersion: written.metadata.resourceVersion ?? '', at: input.now } };
+        warnIfSlow(input, { getMs: Math.round(read - began), writeMs: Math.round(wrote - read) }, wrote - began);
+        return { leading: true, holder: input.identity, observed: { resourceVersion: written.metadata.resourceVersion ?? '', at: input.now, written } };
       }
       default: {
         const unknown: never = decision;
