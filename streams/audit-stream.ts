@@ -9,16 +9,18 @@
  * Publishing is acknowledged (the writer counts what was lost) but never awaited by the
  * request that caused it: see auditPublisher and src/audit/writer.ts.
  */
-import { DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type JsMsg, type NatsConnection, type StreamConfig } from 'nats';
+import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JsMsg, type NatsConnection, type StreamConfig } from 'nats';
 import type { AuditEvent } from '../src/audit/event.ts';
 import { JS_ERR_STREAM_NOT_FOUND, LogUnavailableError, jsErrCode, translateError } from './errors.ts';
-import { consumeToEnd } from './consume-to-end.ts';
+import { tailToEnd } from './tail-to-end.ts';
+import { componentLogger } from '../src/log.ts';
 import { ensureStream } from './ensure-stream.ts';
 import { inboxFor } from './connection.ts';
 import { namespaceToken } from './subjects.ts';
 import { encodeToken } from './token.ts';
 
 export const AUDIT_STREAM = 'AUDIT';
+const log = componentLogger('audit-stream');
 const AUDIT_PREFIX = 'audit';
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -166,22 +168,29 @@ export interface AuditReadOptions {
  * called once every record stored at the start has been delivered.
  */
 export async function* readAuditEvents(nc: NatsConnection, options: AuditReadOptions, caughtUp: () => void = () => {}): AsyncGenerator<StoredAuditEvent> {
-  const js = nc.jetstream();
-  let consumer;
+  const records = tailToEnd(
+    nc,
+    {
+      stream: AUDIT_STREAM,
+      filterSubject: auditFilterSubject(options.filter),
+      follow: options.follow,
+      batch: 512,
+      logger: log,
+      ...(options.since ? { since: options.since } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    caughtUp,
+  );
   try {
-    consumer = await js.consumers.get(AUDIT_STREAM, {
-      filterSubjects: auditFilterSubject(options.filter),
-      ...(options.since ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: options.since.toISOString() } : {}),
-    });
+    for await (const m of records) {
+      const stored = toStored(m);
+      if (stored) yield stored;
+    }
   } catch (error) {
-    if (jsErrCode(error) === JS_ERR_STREAM_NOT_FOUND) {
+    if (jsErrCode((error as Error).cause) === JS_ERR_STREAM_NOT_FOUND) {
       throw new LogUnavailableError(`no ${AUDIT_STREAM} stream on this NATS server yet: an API server creates it when its HTTPS face starts`, { cause: error });
     }
     throw translateError(error, `read stream ${AUDIT_STREAM}`);
-  }
-  for await (const m of consumeToEnd(consumer, { maxMessages: 512, ...(options.follow ? { follow: true } : {}), ...(options.signal ? { signal: options.signal } : {}) }, caughtUp)) {
-    const stored = toStored(m);
-    if (stored) yield stored;
   }
 }
 

@@ -19,8 +19,9 @@
  * - when the consume ended.
  *
  * A consumer that cannot be made yet (no meta leader while the cluster elects one) is
- * tried again under a fresh name with a capped backoff. Only a stream that no longer
- * exists is an error.
+ * tried again under a fresh name with a capped backoff. A refusal that no retry can
+ * change ends the tail with an error: the stream does not exist, the request is refused
+ * (JetStream's 400 and 403) or the connection may not ask at all (a permissions violation).
  */
 import {
   AckPolicy,
@@ -42,6 +43,11 @@ export interface LiveTailOptions {
   filterSubject: string;
   /** Where a (new) consumer starts: the caller's last handled sequence + 1. */
   nextSeq(): number;
+  /**
+   * While it answers a time, a new consumer starts at the first message stored at or
+   * after it instead (a read "since"): the caller answers one until it has a cursor.
+   */
+  startTime?(): Date | undefined;
   /** Messages asked for per pull. */
   batch: number;
   /** How long one pull waits; the server's idle heartbeat is half of it. */
@@ -60,6 +66,19 @@ const LOST_CONSUMER: ReadonlySet<string> = new Set([ConsumerEvents.HeartbeatsMis
 
 /** A consumer left behind on a dead server removes itself this long after it went idle. */
 const INACTIVE_THRESHOLD_MS = 5 * 60_000;
+
+/**
+ * Refusals no retry can change. A timeout, a 503 or a lost meta leader passes; a missing
+ * stream, a bad or forbidden request, or a subject this connection may not publish to
+ * does not.
+ */
+export function isPermanentRefusal(error: unknown): boolean {
+  const e = error as { message?: string; code?: string; api_error?: { code?: number; err_code?: number } };
+  if (jsErrCode(error) === JS_ERR_STREAM_NOT_FOUND || e?.message === 'stream not found') return true;
+  if (e?.code === 'PERMISSIONS_VIOLATION') return true;
+  const status = e?.api_error?.code;
+  return status === 400 || status === 403 || status === 404;
+}
 
 function restartDelayMs(attempt: number, capMs: number): number {
   return Math.min(capMs, 100 * 2 ** Math.min(attempt, 10));
@@ -91,11 +110,13 @@ export function startLiveTail(nc: NatsConnection, options: LiveTailOptions, onMe
       const name = `${namePrefix}_${gen}_${attempt}`;
       try {
         jsm ??= await nc.jetstreamManager();
+        const startTime = options.startTime?.();
         const made = await jsm.consumers.add(stream, {
           name,
           filter_subject: options.filterSubject,
-          deliver_policy: DeliverPolicy.StartSequence,
-          opt_start_seq: options.nextSeq(),
+          ...(startTime
+            ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: startTime.toISOString() }
+            : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.nextSeq() }),
           ack_policy: AckPolicy.None,
           max_deliver: 1,
           mem_storage: true,
@@ -125,7 +146,7 @@ export function startLiveTail(nc: NatsConnection, options: LiveTailOptions, onMe
         options.onConsumer?.(made.num_pending);
         return;
       } catch (error) {
-        if (jsErrCode(error) === JS_ERR_STREAM_NOT_FOUND || (error as Error).message === 'stream not found') {
+        if (isPermanentRefusal(error)) {
           onError(translateError(error, `tail ${stream}`));
           return;
         }

@@ -11,7 +11,6 @@
  * logs are rotated in Kubernetes too.
  */
 import {
-  DeliverPolicy,
   DiscardPolicy,
   RetentionPolicy,
   StorageType,
@@ -25,10 +24,12 @@ import type { ContainerLogLine, ContainerLogSink } from '../src/kubelet/log-sink
 import type { OutputStream } from '../src/runtime/runtime.ts';
 import { JS_ERR_NO_MESSAGE, jsErrCode, translateError } from './errors.ts';
 import { ensureStream } from './ensure-stream.ts';
-import { consumeToEnd } from './consume-to-end.ts';
+import { tailToEnd } from './tail-to-end.ts';
+import { componentLogger } from '../src/log.ts';
 import { encodeToken } from './token.ts';
 
 export const LOGS_STREAM = 'LOGS';
+const log = componentLogger('logs-stream');
 const LOGS_PREFIX = 'logs';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -114,12 +115,20 @@ export interface LogReadOptions {
  * at the start has been delivered (at once for an empty subject).
  */
 export async function* readContainerLog(nc: NatsConnection, options: LogReadOptions, caughtUp: () => void = () => {}): AsyncGenerator<StoredLogLine> {
-  const js = nc.jetstream();
-  const consumer = await js.consumers.get(LOGS_STREAM, {
-    filterSubjects: logSubject(options.namespace, options.pod, options.container),
-    ...(options.since ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: options.since.toISOString() } : {}),
-  });
-  for await (const m of consumeToEnd(consumer, { maxMessages: 256, ...(options.follow ? { follow: true } : {}), ...(options.signal ? { signal: options.signal } : {}) }, caughtUp)) yield toLine(m);
+  const lines = tailToEnd(
+    nc,
+    {
+      stream: LOGS_STREAM,
+      filterSubject: logSubject(options.namespace, options.pod, options.container),
+      follow: options.follow,
+      batch: 256,
+      logger: log,
+      ...(options.since ? { since: options.since } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    caughtUp,
+  );
+  for await (const m of lines) yield toLine(m);
 }
 
 const decoder = new TextDecoder();

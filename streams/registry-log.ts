@@ -33,8 +33,8 @@ import type { ObjectKey } from '../src/api/object.ts';
 import { componentLogger } from '../src/log.ts';
 import type { LogEntry, LogRecord } from '../src/store/log-entry.ts';
 import { LogError, RecordTooLargeError, SequenceGapError, translateError, translatePublishError } from './errors.ts';
-import { startLiveTail, type LiveTail } from './live-tail.ts';
-import { PushedIterator } from './pushed-iterator.ts';
+import { startLiveTail } from './live-tail.ts';
+import { pacedTail } from './paced-tail.ts';
 import { decodeEntry, encodeRecord, WithheldSecretError } from './record-codec.ts';
 import type { SecretEncryption } from '../src/encryption/config.ts';
 import { ensureRegistryStream } from './registry-stream.ts';
@@ -238,76 +238,49 @@ export class RegistryLog {
   }
 
   private readIterator(options: ReadOptions): AsyncIterator<LogEntry> {
-    const filterSubject = logFilterSubject(options.filter, this.names);
     const filtered = options.filter?.resource !== undefined;
     let cursor = Math.max(options.fromSeq, 1) - 1;
     let toSeq = Number.POSITIVE_INFINITY;
-    let finished = false;
-    let tail: LiveTail | undefined;
-    const stopTail = async () => {
-      const t = tail;
-      tail = undefined;
-      await t?.stop();
-    };
-    const finish = (error?: unknown) => {
-      if (finished) return;
-      finished = true;
-      void stopTail();
-      iterator.end(error);
-    };
     // The live tail's consumers (a new one at the cursor after a lost server), ended at toSeq.
-    const startTail = () => {
-      if (finished || tail) return;
-      if (cursor >= toSeq) return finish();
-      tail = startLiveTail(
-        this.nc,
-        {
-          stream: this.names.stream,
-          filterSubject,
-          nextSeq: () => cursor + 1,
-          batch: PULL_BATCH,
-          expiresMs: FOLLOW_PULL_EXPIRES_MS,
-          logger: log,
-          // Nothing left in the range (or none matching the filter): the read is over.
-          onConsumer: (pending) => {
-            if (pending === 0) finish();
-          },
+    const { iterator, read, start } = pacedTail<LogEntry>(
+      this.nc,
+      {
+        stream: this.names.stream,
+        filterSubject: logFilterSubject(options.filter, this.names),
+        nextSeq: () => cursor + 1,
+        batch: PULL_BATCH,
+        expiresMs: FOLLOW_PULL_EXPIRES_MS,
+        logger: log,
+        highWater: READ_HIGH_WATER,
+        lowWater: READ_LOW_WATER,
+        // Nothing left in the range (or none matching the filter): the read is over.
+        onConsumer: (pending) => {
+          if (pending === 0) read.finish();
         },
-        (m) => {
-          if (finished) return;
-          const seq = m.seq;
-          if (seq <= cursor) {
-            this.stats.duplicatesDropped++;
-            return;
-          }
-          if (seq > toSeq) return finish();
-          cursor = seq;
-          const entry = this.toEntry(m);
-          if (entry !== undefined) iterator.push(entry);
-          // pending is only trusted for a filtered read: after a compaction purge the
-          // server's count ran short on unfiltered reads (read again from the cursor).
-          if (seq >= toSeq || (filtered && m.info.pending === 0)) finish();
-        },
-        (error) => finish(translateError(error, 'read')),
-      );
-    };
-    const iterator = new PushedIterator<LogEntry>({
-      highWater: READ_HIGH_WATER,
-      lowWater: READ_LOW_WATER,
-      // A slow reader: drop the consumer, and start a new one at the cursor once drained.
-      onHigh: () => void stopTail(),
-      onLow: () => startTail(),
-      onReturn: async () => {
-        finished = true;
-        await stopTail();
       },
-    });
+      (m) => {
+        const seq = m.seq;
+        if (seq <= cursor) {
+          this.stats.duplicatesDropped++;
+          return;
+        }
+        if (seq > toSeq) return read.finish();
+        cursor = seq;
+        const entry = this.toEntry(m);
+        if (entry !== undefined) read.push(entry);
+        // pending is only trusted for a filtered read: after a compaction purge the
+        // server's count ran short on unfiltered reads (read again from the cursor).
+        if (seq >= toSeq || (filtered && m.info.pending === 0)) read.finish();
+      },
+      (error) => translateError(error, 'read'),
+    );
     void (async () => {
       // A toSeq beyond the end reads what exists; a read never waits for the future.
       const { lastSeq } = await this.bounds();
       toSeq = Math.min(options.toSeq ?? lastSeq, lastSeq);
-      startTail();
-    })().catch((error) => finish(translateError(error, 'read')));
+      if (cursor >= toSeq) read.finish();
+      else start();
+    })().catch((error) => read.finish(translateError(error, 'read')));
     return iterator;
   }
 
