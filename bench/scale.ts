@@ -45,7 +45,7 @@ import { benchRawNats } from './raw-nats.ts';
 import { follow, type Followed } from './scale/follow.ts';
 import { LatencyProbe, type LatencySummary } from './scale/latency-probe.ts';
 import { processStats, type ProcessStats } from './scale/process-stats.ts';
-import { cpuShares, deepestQueues, fetchMetrics, metricByLabel, sampleUsage } from './scale/component-usage.ts';
+import { cpuShares, deepestQueues, fetchMetrics, loopLagMax, metricByLabel, sampleUsage } from './scale/component-usage.ts';
 
 const RESULTS = join(PROJECT_ROOT, 'bench', 'results-scale.json');
 const PODS_PER_DEPLOYMENT = 30;
@@ -260,7 +260,7 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
   const latencyPods = Number(values['latency-pods'] ?? (size.nodes >= 1000 ? 300 : 100));
   const workDir = await mkdtemp(join(tmpdir(), 'jetkube-scale-'));
   const storeDir = join(workDir, 'nats');
-  const nats: NatsServerProcess = await startNatsServer({ storeDir });
+  const nats: NatsServerProcess = await startNatsServer({ storeDir, logFile: join(workDir, 'nats-server.log') });
   say(`${size.nodes.toLocaleString('en-US')} nodes, ${size.pods.toLocaleString('en-US')} pods; nats-server ${nats.url}, work dir ${workDir}`);
   const components: Component[] = [];
   const followers: Followed[] = [];
@@ -324,15 +324,16 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
         const usage = await sampleUsage(pids());
         const cpu = cpuShares(lastUsage, usage);
         lastUsage = usage;
-        const queues = deepestQueues(await fetchMetrics(`http://${managerMetrics}`)) || 'empty';
-        const pending = metricByLabel(await fetchMetrics(`http://${schedulerMetrics}`), 'scheduler_pending_pods', 'queue');
+        const [managerText, schedulerText] = await Promise.all([fetchMetrics(`http://${managerMetrics}`), fetchMetrics(`http://${schedulerMetrics}`)]);
+        const queues = deepestQueues(managerText) || 'empty';
+        const pending = metricByLabel(schedulerText, 'scheduler_pending_pods', 'queue');
         const m = probe!.summary('mutating', phase);
         const leaseRate = ((leaseWrites - lastLeaseWrites) * 1000) / PROGRESS_EVERY_MS;
         lastLeaseWrites = leaseWrites;
         say(
           `[${phase} ${Math.round((performance.now() - began) / 1000)} s] nodes Ready ${readyNodes.size}/${size.nodes}, pods seen ${pods.seen} bound ${pods.bound} Running ${pods.running}/${size.pods}, ` +
             `lease writes ${leaseRate.toFixed(0)}/s, probe mutating p99 ${m.p99Ms} ms (${m.count}, ${m.errors} errors); RSS ${stats.join(', ')}, nats ${nats}M; ` +
-            `CPU ${cpu}; controller queues ${queues}; scheduler pending active ${pending.get('active') ?? '?'} backoff ${pending.get('backoff') ?? '?'} unschedulable ${pending.get('unschedulable') ?? '?'}`,
+            `CPU ${cpu}; event-loop stall max controller-manager ${loopLagMax(managerText)}, scheduler ${loopLagMax(schedulerText)}; controller queues ${queues}; scheduler pending active ${pending.get('active') ?? '?'} backoff ${pending.get('backoff') ?? '?'} unschedulable ${pending.get('unschedulable') ?? '?'}`,
         );
       })();
     }, PROGRESS_EVERY_MS);

@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { logConnectionStatus } from './connection-status-log.ts';
 import { connect, createInbox, nkeyAuthenticator, nkeys, type ConnectionOptions, type NatsConnection } from 'nats';
 
 export type { NatsConnection, ConnectionOptions };
@@ -37,7 +38,7 @@ export async function connectNats(
   const { credentialsDir, ...natsOptions } = options;
   const { servers, user } = splitNatsUrl(url);
   const authenticator = user ? nkeyAuthenticator(readSeed(user, credentialsDir)) : undefined;
-  return connect({
+  const nc = await connect({
     servers,
     // A user's answers arrive under its own inbox prefix, so that its subscribe
     // permission can be narrowed to `_INBOX.<user>.>` (src/natsd/users.ts).
@@ -56,6 +57,8 @@ export async function connectNats(
     noAsyncTraces: true,
     ...natsOptions,
   });
+  logConnectionStatus(nc, name);
+  return nc;
 }
 
 /**

@@ -41,6 +41,22 @@ export function metricByLabel(text: string, metric: string, label: string): Map<
   return values;
 }
 
+/** The value of one Prometheus metric without labels, or undefined. */
+export function metricValue(text: string, metric: string): number | undefined {
+  const match = new RegExp(`^${metric} (\\S+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * "1.52 s": the longest event-loop stall since the last scrape (prom-client resets its
+ * histogram on each collect). A stall of seconds explains late lease renewals and watches
+ * cut off by the server.
+ */
+export function loopLagMax(metricsText: string): string {
+  const seconds = metricValue(metricsText, 'nodejs_eventloop_lag_max_seconds');
+  return seconds === undefined ? '?' : `${seconds.toFixed(2)} s`;
+}
+
 /** "replicaset 1200, node-lifecycle 40": the deepest work queues, or "" when all are empty. */
 export function deepestQueues(metricsText: string, count = 3): string {
   return [...metricByLabel(metricsText, 'workqueue_depth', 'name')]

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { cpuShares, deepestQueues, metricByLabel } from '../../bench/scale/component-usage.ts';
+import { cpuShares, deepestQueues, loopLagMax, metricByLabel, metricValue } from '../../bench/scale/component-usage.ts';
 
 const METRICS = `# HELP workqueue_depth Current depth of workqueue
 # TYPE workqueue_depth gauge
@@ -33,4 +33,11 @@ it('gives each component its share of one core over the interval', () => {
   const now = { at: 11_000, cpuSeconds: new Map([['apiserver-0', 19.5], ['scheduler', 6], ['fleet-0', 3]]) };
   // fleet-0 started within the interval: no share for it yet.
   assert.equal(cpuShares(before, now), 'apiserver-0 95%, scheduler 10%');
+});
+
+it('reads the longest event-loop stall of a component, or says it is unknown', () => {
+  const text = 'nodejs_eventloop_lag_seconds 0.0015\nnodejs_eventloop_lag_max_seconds 1.502609407\nnodejs_eventloop_lag_p99_seconds 0.15\n';
+  assert.equal(metricValue(text, 'nodejs_eventloop_lag_seconds'), 0.0015);
+  assert.equal(loopLagMax(text), '1.50 s');
+  assert.equal(loopLagMax(METRICS), '?');
 });
