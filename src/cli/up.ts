@@ -35,6 +35,7 @@ import { parseHostPort } from '../http/address.ts';
 import { loadPki } from '../http/pki.ts';
 import { encryptionConfigPath, ensureEncryptionConfig } from '../encryption/config-file.ts';
 import { ADMISSION_FLAGS, ADMISSION_HELP, admissionSelectionFrom } from './admission-flags.ts';
+import { CONCURRENT_SYNCS_OPTIONS, concurrentSyncsFrom } from './concurrent-syncs-flags.ts';
 import { readAuditPolicy } from '../audit/policy-file.ts';
 
 const log = componentLogger('up');
@@ -166,6 +167,10 @@ const RUN_HELP = `Usage: jetkube run apiserver|controller-manager|scheduler|kube
        jetkube run apiserver [--max-requests-inflight N]   (workload requests run at once, the rest queue fairly by client; default 100, 0: off)
        jetkube run apiserver [--audit-policy-file F]       (an audit.k8s.io/v1 Policy: which writes are recorded, levels None and Metadata; default: every write)
        jetkube run controller-manager|scheduler [--metrics-address HOST:PORT]   (serve /metrics there, e.g. 127.0.0.1:10257; default: none)
+       jetkube run controller-manager [--concurrent-deployment-syncs N] [--concurrent-replicaset-syncs N] ...
+                  (kube-controller-manager's --concurrent-*-syncs: keys reconciled at once per controller; also
+                  statefulset, daemonset, job, cron-job, ttl-after-finished, gc, namespace, resource-quota,
+                  endpoint, service-endpoint, horizontal-pod-autoscaler)
        jetkube run kubelet [--node-name NAME] [--runtime process|simulated] [--root-dir DIR] [--pod-cidr CIDR]
 
 Runs one component alone against a running NATS server. Several API servers share the
@@ -179,10 +184,11 @@ ${DEFAULT_POD_CIDR} if none comes within a minute).
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' }, 'encryption-provider-config': { type: 'string' }, 'audit-policy-file': { type: 'string' }, 'max-requests-inflight': { type: 'string' }, 'metrics-address': { type: 'string' } },
+    { ...NATS_FLAG, ...ADMISSION_FLAGS, name: { type: 'string' }, 'node-name': { type: 'string' }, runtime: { type: 'string' }, 'root-dir': { type: 'string' }, 'pod-cidr': { type: 'string' }, 'encryption-provider-config': { type: 'string' }, 'audit-policy-file': { type: 'string' }, 'max-requests-inflight': { type: 'string' }, 'metrics-address': { type: 'string' }, ...CONCURRENT_SYNCS_OPTIONS },
     RUN_HELP,
   );
   const component = positionals[0];
+  const concurrentSyncs = concurrentSyncsFrom(values);
   // Connects as the component's own NATS user when this machine holds its seed.
   const natsUrl = natsUrlFrom(values, (NATS_USERS as readonly string[]).includes(component ?? '') ? (component as NatsUser) : 'admin');
   let actor: AnyActorRef;
@@ -212,7 +218,7 @@ export async function runCommand(args: string[]): Promise<number> {
     case 'controller-manager': {
       const metricsRegistry = newComponentRegistry();
       await serveMetrics(metricsRegistry);
-      actor = createActor(controllerManagerMachine, { input: { natsUrl, metricsRegistry } });
+      actor = createActor(controllerManagerMachine, { input: { natsUrl, metricsRegistry, concurrentSyncs } });
       break;
     }
     case 'scheduler': {

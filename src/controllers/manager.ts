@@ -42,7 +42,10 @@ const log = componentLogger('controller-manager');
 export interface ControllerManagerOptions {
   /** Registry keys the garbage collector watches (default: every collectable resource). */
   gcResources?: string[];
+  /** Workers of every controller (tests); otherwise concurrentSyncs, then Kubernetes' defaults. */
   workers?: number;
+  /** Workers per controller name (kube-controller-manager's --concurrent-*-syncs). */
+  concurrentSyncs?: Readonly<Record<string, number>>;
   /** Without news of a kubelet (Lease or Ready heartbeat) this long, its node turns Unknown (default 40 s). */
   nodeMonitorGracePeriodMs?: number;
   /** How often each node's health is checked (default 5 s). */
@@ -119,7 +122,7 @@ const CONCURRENT_SYNCS: Readonly<Record<string, number>> = {
 export function newControllers({ client, factory }: ControllerManagerConnection, options: ControllerManagerOptions = {}): Controller[] {
   const onError = (controller: string) => (key: string, err: unknown, requeues: number) =>
     log.warn({ controller, key, requeues, err }, 'reconcile failed; retrying with backoff');
-  const workersOf = (name: string) => options.workers ?? CONCURRENT_SYNCS[name];
+  const workersOf = (name: string) => options.workers ?? options.concurrentSyncs?.[name] ?? CONCURRENT_SYNCS[name];
   const controllers = [
     newReplicaSetController(client, factory, { workers: workersOf('replicaset'), onError: onError('replicaset') }).controller,
     newStatefulSetController(client, factory, { workers: workersOf('statefulset'), onError: onError('statefulset') }),
