@@ -101,7 +101,7 @@ export async function connectControllerManager(natsUrl: string): Promise<Control
  * others run 2). With 2 each, the ReplicaSet and Deployment controllers waited on the API
  * for most of their time at 5,000 nodes while the machine had CPU to spare.
  */
-const CONCURRENT_SYNCS: Readonly<Record<string, number>> = {
+export const CONCURRENT_SYNCS: Readonly<Record<string, number>> = {
   replicaset: 5,
   deployment: 5,
   statefulset: 5,
