@@ -94,7 +94,7 @@ function simulate(actions: Action[], skewMs: number, podTolerations: Toleration[
     cancelNodeLook();
     const now = clock.now();
     const before = JSON.stringify(nodeTaints(node));
-    const d = decideNodeLifecycle({ node, lease, podsOnNode: [], previous: health, now, timings });
+    const d = decideNodeLifecycle({ node, lease, podsOnNode: () => [], previous: health, now, timings });
     health = d.health;
     if (d.statusConditions) node = withConditions(node, d.statusConditions);
     const taints = d.statusConditions ? decideNodeTaints(node, now) : d.taints;

@@ -63,11 +63,11 @@ describe('evictions stopped while every node is down', () => {
   it('decideNodeLifecycle asks with the node as it is after its own status write', () => {
     const seen: string[] = [];
     const healthy = node('a', 'True');
-    const first = decideNodeLifecycle({ node: healthy, podsOnNode: [], now: T0 });
+    const first = decideNodeLifecycle({ node: healthy, podsOnNode: () => [], now: T0 });
     const d = decideNodeLifecycle({
       node: healthy,
       previous: first.health,
-      podsOnNode: [],
+      podsOnNode: () => [],
       now: T0 + 40_001,
       evictionsStopped: (after) => {
         seen.push(((after.status as { conditions: { status: string }[] }).conditions[0]!.status));

@@ -154,11 +154,11 @@ describe('decideNodeLifecycle', () => {
 
   it('given a silent Ready node, then status Unknown, both unreachable taints, its ready pods marked not ready, and a NodeNotReady', () => {
     const n = node([ready('True', 'h')]);
-    const first = decideNodeLifecycle({ node: n, podsOnNode: [], now: T0, timings });
+    const first = decideNodeLifecycle({ node: n, podsOnNode: () => [], now: T0, timings });
     assert.equal(first.statusConditions, undefined);
     assert.equal(first.taints, undefined);
     assert.equal(first.requeueAfterMs, 5_000);
-    const d = decideNodeLifecycle({ node: n, previous: first.health, podsOnNode: [podOn('a', 'True'), podOn('b', 'False'), podOn('c')], now: T0 + 40_001, timings });
+    const d = decideNodeLifecycle({ node: n, previous: first.health, podsOnNode: () => [podOn('a', 'True'), podOn('b', 'False'), podOn('c')], now: T0 + 40_001, timings });
     assert.equal(d.statusConditions!.find((c) => c.type === 'Ready')!.status, 'Unknown');
     assert.equal(d.becameNotReady, true);
     assert.deepEqual(d.taints, [
@@ -173,17 +173,23 @@ describe('decideNodeLifecycle', () => {
 
   it('requeues when the grace period would run out, if that comes before the monitor period', () => {
     const n = node([ready('True', 'h')]);
-    const first = decideNodeLifecycle({ node: n, podsOnNode: [], now: T0, timings });
-    const d = decideNodeLifecycle({ node: n, previous: first.health, podsOnNode: [], now: T0 + 38_000, timings });
+    const first = decideNodeLifecycle({ node: n, podsOnNode: () => [], now: T0, timings });
+    const d = decideNodeLifecycle({ node: n, previous: first.health, podsOnNode: () => [], now: T0 + 38_000, timings });
     assert.equal(d.requeueAfterMs, 2_001);
   });
 
   it('given a kubelet that reports Ready False itself, then not-ready taints but its pods are left to it', () => {
     const n = node([ready('False', 'h')]);
-    const d = decideNodeLifecycle({ node: n, podsOnNode: [podOn('a', 'True')], now: T0, timings });
+    const d = decideNodeLifecycle({ node: n, podsOnNode: () => [podOn('a', 'True')], now: T0, timings });
     assert.equal(d.statusConditions, undefined);
     assert.equal(d.becameNotReady, false);
     assert.deepEqual(d.taints!.map((t) => `${t.key}:${t.effect}`), ['node.kubernetes.io/not-ready:NoSchedule', 'node.kubernetes.io/not-ready:NoExecute']);
+    assert.deepEqual(d.podsNotReady, []);
+  });
+
+  it('given a node that is not unreachable, then its pods are never looked up', () => {
+    const n = node([ready('False', 'h')]);
+    const d = decideNodeLifecycle({ node: n, podsOnNode: () => assert.fail('pods looked up for a reachable node'), now: T0, timings });
     assert.deepEqual(d.podsNotReady, []);
   });
 
@@ -192,6 +198,6 @@ describe('decideNodeLifecycle', () => {
     assert.equal(markPodNotReady(podOn('x', 'False'), T0), undefined);
     assert.equal((markPodNotReady(podOn('x', 'Unknown'), T0)!.status as { conditions: { status: string }[] }).conditions[0]!.status, 'False');
     const unreachable = node([ready('Unknown', 'h')]);
-    assert.deepEqual(podsToMarkNotReady(unreachable, [podOn('elsewhere', 'True', 'n2')], T0), []);
+    assert.deepEqual(podsToMarkNotReady(unreachable, () => [podOn('elsewhere', 'True', 'n2')], T0), []);
   });
 });

@@ -120,7 +120,7 @@ export function newNodeLifecycleController(client: ApiClient, factory: SharedInf
     const decision = decideNodeLifecycle({
       node,
       lease: leases.indexer.getBy(NODE_LEASE_NAMESPACE, name),
-      podsOnNode: pods.indexer.byIndex(NODE_NAME_INDEX, name),
+      podsOnNode: () => pods.indexer.byIndex(NODE_NAME_INDEX, name),
       previous: health.get(name),
       now,
       timings,

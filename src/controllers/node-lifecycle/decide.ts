@@ -28,7 +28,8 @@ export const DEFAULT_NODE_LIFECYCLE_TIMINGS: NodeLifecycleTimings = { gracePerio
 export interface NodeLifecycleInput {
   node: KubeObject;
   lease?: KubeObject;
-  podsOnNode: readonly KubeObject[];
+  /** The node's pods, asked for only when the node is unreachable. */
+  podsOnNode: () => readonly KubeObject[];
   /** The health record from the previous look; undefined the first time (or after a restart). */
   previous?: NodeHealth;
   now: number;
