@@ -71,7 +71,8 @@ export function newPodGcController(client: ApiClient, factory: SharedInformerFac
         else throw error;
       }
     }
-    const deletes = [...decision.deletes, ...orphanedPods(allPods, gone)];
+    // Another pass over every pod only when a node is confirmed gone.
+    const deletes = gone.size > 0 ? [...decision.deletes, ...orphanedPods(allPods, gone)] : decision.deletes;
     const errors: unknown[] = [];
     for (const d of deletes) {
       try {
