@@ -20,6 +20,7 @@ import { timeout } from '../api/errors.ts';
 import type { KubeObject, ObjectKey, WatchEventType } from '../api/object.ts';
 import { evolveObject, keyString, withResourceVersion, type StoreState } from './evolve.ts';
 import type { LogEntry } from './log-entry.ts';
+import type { Snapshot, SnapshotSlot } from './snapshot.ts';
 
 export interface StoreChange {
   type: WatchEventType;
@@ -250,7 +251,28 @@ export class ObjectStore {
     this.lastTime = time;
   }
 
-  /** The whole state as evolve's immutable value (copies: for tests and snapshots, not hot paths). */
+  /**
+   * The snapshot of the store now, captured in one synchronous pass (stored objects are
+   * never mutated, so the slots are a consistent cut). Built from the index directly:
+   * snapshotOfState(toState()) made two maps and a key string per object and split them
+   * again, a stall of the API server's event loop at 100,000 objects. Equal to it.
+   */
+  snapshot(): Snapshot {
+    const slots: SnapshotSlot[] = [];
+    let live = 0;
+    for (const [resource, index] of this.resourceIndex) {
+      for (const [namespace, bucket] of index.namespaces) {
+        for (const [name, slot] of bucket.slots) {
+          const object = this.objectOf(slot) ?? null;
+          if (object) live++;
+          slots.push([resource, namespace, name, slot.seq, object]);
+        }
+      }
+    }
+    return { header: { format: 1, revision: this.rev, time: this.lastTime, slots: slots.length, live }, slots };
+  }
+
+  /** The whole state as evolve's immutable value (copies: for tests, not hot paths). */
   toState(): StoreState {
     const objects = new Map<string, KubeObject>();
     const subjectSeq = new Map<string, number>();

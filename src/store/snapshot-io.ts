@@ -15,7 +15,7 @@ import type { Logger } from '../log.ts';
 import type { SecretEncryption } from '../encryption/config.ts';
 import { openedAtRest } from '../encryption/sealed-secret.ts';
 import type { ObjectStore } from './object-store.ts';
-import { decodeSnapshot, encodeSnapshotFrames, snapshotOfState, unpackObject } from './snapshot.ts';
+import { decodeSnapshot, encodeSnapshotFrames, unpackObject } from './snapshot.ts';
 import { nextSnapshotDue, recentSnapshotExists, snapshotPeriod } from './snapshot-schedule.ts';
 
 /** What this file needs of streams/snapshot-store.ts's SnapshotStore. */
@@ -78,20 +78,20 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Write the store as it is now; returns the revision written (an existing one is kept). */
 export async function writeSnapshot(store: ObjectStore, bucket: SnapshotBucket, logger?: Logger, encryption?: SecretEncryption): Promise<number> {
-  const state = store.toState();
-  const time = store.revisionTime;
-  if (state.revision === 0) throw new Error('the store is empty: nothing to snapshot');
-  if (await bucket.has(state.revision)) return state.revision;
+  const snapshot = store.snapshot();
+  const { revision } = snapshot.header;
+  if (revision === 0) throw new Error('the store is empty: nothing to snapshot');
+  if (await bucket.has(revision)) return revision;
   const started = performance.now();
   const frames: Uint8Array[] = [];
-  for (const frame of encodeSnapshotFrames(snapshotOfState(state, time), encryption)) {
+  for (const frame of encodeSnapshotFrames(snapshot, encryption)) {
     frames.push(frame);
     await yieldToLoop();
   }
   const bytes = Buffer.concat(frames);
-  await bucket.put(state.revision, bytes);
-  logger?.info({ revision: state.revision, objects: state.objects.size, bytes: bytes.byteLength, ms: Math.round(performance.now() - started) }, 'wrote a snapshot');
-  return state.revision;
+  await bucket.put(revision, bytes);
+  logger?.info({ revision, objects: snapshot.header.live, bytes: bytes.byteLength, ms: Math.round(performance.now() - started) }, 'wrote a snapshot');
+  return revision;
 }
 
 /**
