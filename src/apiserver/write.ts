@@ -4,9 +4,9 @@
  * a lost race comes back as the subject's current sequence, and the caller decides
  * whether that is a 409 or a reason to re-read and try again.
  */
-import { entityTooLarge } from '../api/errors.ts';
+import { entityTooLarge, timeout } from '../api/errors.ts';
 import type { KubeObject, ObjectKey, WatchEventType } from '../api/object.ts';
-import { RecordTooLargeError, WrongLastSequenceError } from '../../streams/errors.ts';
+import { LogTimeoutError, RecordTooLargeError, WrongLastSequenceError } from '../../streams/errors.ts';
 import type { ApiDeps } from './deps.ts';
 import { withResourceVersion } from './resolve.ts';
 
@@ -16,24 +16,34 @@ export const MAX_OBJECT_BYTES = 1_572_864;
 /** How often a write re-reads and retries after losing a race before it gives up. */
 export const MAX_WRITE_ATTEMPTS = 16;
 
+/**
+ * How long a write waits for the log's acknowledgement. nats.js waits 5 s by default; a
+ * loaded 2-core machine stalls longer than that (garbage collection of multi-GiB heaps,
+ * nats-server starved of CPU), and each timed-out write came back as a retry that added
+ * load. kube-apiserver likewise lets an etcd write run for most of the request's 60 s.
+ * Kept under the clients' 30 s so that they hear the answer, not their own timeout.
+ */
+export const APPEND_TIMEOUT_MS = 20_000;
+
 export type AppendOutcome =
   /** `stored` is the object as readers see it (resourceVersion = seq); for a duplicate, the one this attempt built. */
   | { written: true; seq: number; duplicate: boolean; stored: KubeObject }
   | { written: false; currentSeq: number };
 
 export async function appendChange(
-  deps: ApiDeps,
+  deps: Pick<ApiDeps, 'log' | 'ownWrites' | 'appendTimeoutMs'>,
   key: ObjectKey,
   type: WatchEventType,
   object: KubeObject,
   expectedLastSubjectSeq: number,
   requestId?: string,
 ): Promise<AppendOutcome> {
+  const timeoutMs = deps.appendTimeoutMs ?? APPEND_TIMEOUT_MS;
   try {
     const { seq, duplicate } = await deps.log.append(
       key,
       { type, object },
-      { expectedLastSubjectSeq, maxBytes: MAX_OBJECT_BYTES, ...(requestId ? { msgId: requestId } : {}) },
+      { expectedLastSubjectSeq, maxBytes: MAX_OBJECT_BYTES, timeoutMs, ...(requestId ? { msgId: requestId } : {}) },
     );
     const stored = withResourceVersion(object, seq);
     if (!duplicate) deps.ownWrites.remember(seq, { type, object: stored });
@@ -43,6 +53,14 @@ export async function appendChange(
     if (error instanceof RecordTooLargeError) {
       throw entityTooLarge(
         `Request entity too large: the ${object.kind} "${object.metadata.name ?? ''}" is ${error.bytes} bytes encoded; the limit is ${MAX_OBJECT_BYTES} bytes`,
+      );
+    }
+    if (error instanceof LogTimeoutError) {
+      // 504, not 500: the write may have been stored, and a retry of the same request
+      // (the same requestId, the log's msgId) is applied at most once, so clients retry it.
+      throw timeout(
+        `Timeout: the log did not acknowledge the write of ${object.kind} "${object.metadata.name ?? ''}" within ${timeoutMs / 1000} s; it may have been stored. ` +
+          (requestId ? 'A retry of the same request is applied at most once' : 'Read the object back before writing it again'),
       );
     }
     throw error;

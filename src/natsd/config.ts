@@ -36,9 +36,11 @@ server_name: jetkube
 max_payload: 4MB
 
 # Watches over core NATS fan out to many subscribers; give slow ones room before the
-# server cuts them off.
+# server cuts them off. A Node.js process with a multi-GiB heap can stop reading for
+# 10 s and more under load (a 5,000-node run on 2 cores): cut off after 10 s, the
+# controller manager and the node fleet re-listed everything and made it worse.
 max_pending: 256MB
-write_deadline: "10s"
+write_deadline: "30s"
 
 # The store dir is given with -sd (\`npm start\`: <data-dir>/nats, default ./data/nats):
 # nats-server refuses a store_dir here together with -sd.
