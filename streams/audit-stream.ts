@@ -11,6 +11,7 @@
  */
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JsMsg, type NatsConnection, type StreamConfig } from 'nats';
 import type { AuditEvent } from '../src/audit/event.ts';
+import { JETSTREAM_ANSWER_TIMEOUT_MS } from './answer-timeout.ts';
 import { JS_ERR_STREAM_NOT_FOUND, LogUnavailableError, jsErrCode, translateError } from './errors.ts';
 import { tailToEnd } from './tail-to-end.ts';
 import { componentLogger } from '../src/log.ts';
@@ -96,7 +97,7 @@ export interface AuditPublisher {
  * as lost. The subject needs the registry key, which the Event does not keep.
  */
 export function auditPublisher(nc: NatsConnection, options: { ackTimeoutMs?: number } = {}): AuditPublisher {
-  const ackTimeoutMs = options.ackTimeoutMs ?? 5_000;
+  const ackTimeoutMs = options.ackTimeoutMs ?? JETSTREAM_ANSWER_TIMEOUT_MS;
   const prefix = inboxFor(nc);
   // Insertion order is send order, so the sweep stops at the first one still in time.
   const pending = new Map<number, { settled: AuditSettled; sentAt: number }>();

@@ -37,6 +37,7 @@ import { startLiveTail } from './live-tail.ts';
 import { pacedTail } from './paced-tail.ts';
 import { decodeEntry, encodeRecord, WithheldSecretError } from './record-codec.ts';
 import type { SecretEncryption } from '../src/encryption/config.ts';
+import { JETSTREAM_ANSWER_TIMEOUT_MS } from './answer-timeout.ts';
 import { ensureRegistryStream } from './registry-stream.ts';
 import {
   REGISTRY,
@@ -120,13 +121,18 @@ export class RegistryLog {
   private jsmPromise: Promise<JetStreamManager> | undefined;
   private readonly keys = new Map<string, ObjectKey>();
 
+  /** How long an append, a stream info or a direct get waits for nats-server's answer. */
+  readonly answerTimeoutMs: number;
+
   constructor(
     readonly nc: NatsConnection,
     readonly names: RegistryNames = REGISTRY,
     /** Seals Secrets on append and opens them on read; without it they pass as stored. */
     readonly encryption?: SecretEncryption,
+    options: { answerTimeoutMs?: number } = {},
   ) {
-    this.js = nc.jetstream();
+    this.answerTimeoutMs = options.answerTimeoutMs ?? JETSTREAM_ANSWER_TIMEOUT_MS;
+    this.js = nc.jetstream({ timeout: this.answerTimeoutMs });
   }
 
   /** Ensure the stream exists with our configuration, then return a log over it. */
@@ -349,8 +355,12 @@ export class RegistryLog {
     return error.entry;
   }
 
+  /** The manager, made on first use (nats.js checks the JetStream API then); a failed check is not kept. */
   private jsm(): Promise<JetStreamManager> {
-    this.jsmPromise ??= this.nc.jetstreamManager();
+    this.jsmPromise ??= this.nc.jetstreamManager({ timeout: this.answerTimeoutMs }).catch((error: unknown) => {
+      this.jsmPromise = undefined;
+      throw translateError(error, 'JetStream API check');
+    });
     return this.jsmPromise;
   }
 }

@@ -26,8 +26,6 @@ export interface ApiDeps {
   logger: Logger;
   /** The enabled admission plugins every write passes through. */
   admission: AdmissionChain;
-  /** How long a write waits for the log's acknowledgement (default APPEND_TIMEOUT_MS). */
-  appendTimeoutMs?: number;
 }
 
 export function createApiDeps(parts: Omit<ApiDeps, 'reads' | 'ownWrites' | 'now' | 'newUid' | 'random' | 'admission' | 'listSnapshots'> & Partial<ApiDeps>): ApiDeps {

@@ -16,34 +16,24 @@ export const MAX_OBJECT_BYTES = 1_572_864;
 /** How often a write re-reads and retries after losing a race before it gives up. */
 export const MAX_WRITE_ATTEMPTS = 16;
 
-/**
- * How long a write waits for the log's acknowledgement. nats.js waits 5 s by default; a
- * loaded 2-core machine stalls longer than that (garbage collection of multi-GiB heaps,
- * nats-server starved of CPU), and each timed-out write came back as a retry that added
- * load. kube-apiserver likewise lets an etcd write run for most of the request's 60 s.
- * Kept under the clients' 30 s so that they hear the answer, not their own timeout.
- */
-export const APPEND_TIMEOUT_MS = 20_000;
-
 export type AppendOutcome =
   /** `stored` is the object as readers see it (resourceVersion = seq); for a duplicate, the one this attempt built. */
   | { written: true; seq: number; duplicate: boolean; stored: KubeObject }
   | { written: false; currentSeq: number };
 
 export async function appendChange(
-  deps: Pick<ApiDeps, 'log' | 'ownWrites' | 'appendTimeoutMs'>,
+  deps: Pick<ApiDeps, 'log' | 'ownWrites'>,
   key: ObjectKey,
   type: WatchEventType,
   object: KubeObject,
   expectedLastSubjectSeq: number,
   requestId?: string,
 ): Promise<AppendOutcome> {
-  const timeoutMs = deps.appendTimeoutMs ?? APPEND_TIMEOUT_MS;
   try {
     const { seq, duplicate } = await deps.log.append(
       key,
       { type, object },
-      { expectedLastSubjectSeq, maxBytes: MAX_OBJECT_BYTES, timeoutMs, ...(requestId ? { msgId: requestId } : {}) },
+      { expectedLastSubjectSeq, maxBytes: MAX_OBJECT_BYTES, ...(requestId ? { msgId: requestId } : {}) },
     );
     const stored = withResourceVersion(object, seq);
     if (!duplicate) deps.ownWrites.remember(seq, { type, object: stored });
@@ -58,8 +48,9 @@ export async function appendChange(
     if (error instanceof LogTimeoutError) {
       // 504, not 500: the write may have been stored, and a retry of the same request
       // (the same requestId, the log's msgId) is applied at most once, so clients retry it.
+      // The wait is long (streams/answer-timeout.ts): a loaded process stalls for seconds.
       throw timeout(
-        `Timeout: the log did not acknowledge the write of ${object.kind} "${object.metadata.name ?? ''}" within ${timeoutMs / 1000} s; it may have been stored. ` +
+        `Timeout: the log did not acknowledge the write of ${object.kind} "${object.metadata.name ?? ''}" in time; it may have been stored. ` +
           (requestId ? 'A retry of the same request is applied at most once' : 'Read the object back before writing it again'),
       );
     }
