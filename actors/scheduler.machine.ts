@@ -2,15 +2,16 @@
  * The scheduler: connecting -> standby -> running(syncing -> scheduling) -> stopping ->
  * closing -> releasing -> stopped, as the controller manager. Its leader elector (a child
  * for the machine's whole life) competes for the Lease kube-system/kube-scheduler; pods
- * are scheduled only while it leads. A lost lease drains the scheduling loop (bindings in
- * flight finish), closes the set and builds a fresh one for the next term; `stop` drains,
- * closes, then lets the elector release the lease so a successor takes over at once.
- * A failed connect or cache sync is retried after a pause. `leaderElect: false` runs
- * without a Lease. The I/O is src/scheduler/effects.ts.
+ * are scheduled only while it leads. A lost lease drains the term's Scheduler (bindings in
+ * flight finish) and waits in standby again, its connection and informer caches kept, so
+ * the next term re-lists nothing; `stop` drains, closes the connection, then lets the
+ * elector release the lease so a successor takes over at once. A failed connect or cache
+ * sync is retried after a pause. `leaderElect: false` runs without a Lease. The I/O is
+ * src/scheduler/effects.ts.
  */
 import { assign, setup, type ActorRefFrom } from 'xstate';
-import { SCHEDULER_LEASE, schedulerEffects, type SchedulerSet } from '../src/scheduler/effects.ts';
-import type { SchedulerOptions } from '../src/scheduler/scheduler.ts';
+import { SCHEDULER_LEASE, schedulerEffects, type SchedulerConnection } from '../src/scheduler/effects.ts';
+import type { Scheduler, SchedulerOptions } from '../src/scheduler/scheduler.ts';
 import { leaderElectorMachine, type LeaderElectorParentEvent } from './leader-elector.machine.ts';
 import { candidateIdentity, electorInput, leaderElectedGuards, type LeaderElectedContext, type LeaderElectedInput } from './leader-elected.ts';
 
@@ -20,7 +21,9 @@ export interface SchedulerInput extends SchedulerOptions, LeaderElectedInput {
 
 interface SchedulerContext extends LeaderElectedContext {
   input: SchedulerInput;
-  set?: SchedulerSet;
+  connection?: SchedulerConnection;
+  /** This term's Scheduler, while leading. */
+  scheduler?: Scheduler;
   lastError?: string;
 }
 
@@ -57,8 +60,8 @@ export const schedulerMachine = setup({
       on: { stop: { target: 'releasing', actions: assign({ stopRequested: true }) } },
       invoke: {
         src: 'open',
-        input: ({ context }) => ({ natsUrl: context.input.natsUrl, options: schedulerOptions(context.input) }),
-        onDone: { target: 'standby', actions: assign({ set: ({ event }) => event.output }) },
+        input: ({ context }) => ({ natsUrl: context.input.natsUrl }),
+        onDone: { target: 'standby', actions: assign({ connection: ({ event }) => event.output }) },
         onError: { target: 'pausing', actions: assign({ lastError: ({ event }) => String(event.error) }) },
       },
     },
@@ -82,32 +85,33 @@ export const schedulerMachine = setup({
       states: {
         syncing: {
           invoke: {
-            src: 'syncCaches',
-            input: ({ context }) => ({ set: context.set!, timeoutMs: context.input.syncTimeoutMs ?? 60_000 }),
-            onDone: 'scheduling',
+            src: 'startTerm',
+            input: ({ context }) => ({ connection: context.connection!, options: schedulerOptions(context.input), timeoutMs: context.input.syncTimeoutMs ?? 60_000 }),
+            onDone: { target: 'scheduling', actions: assign({ scheduler: ({ event }) => event.output }) },
             onError: { target: 'pausing', actions: assign({ lastError: ({ event }) => String(event.error) }) },
           },
         },
         pausing: { after: { retry: 'syncing' } },
-        scheduling: { invoke: { src: 'schedule', input: ({ context }) => ({ set: context.set! }) } },
+        scheduling: { invoke: { src: 'schedule', input: ({ context }) => ({ scheduler: context.scheduler! }) } },
       },
     },
     stopping: {
       invoke: {
         src: 'drain',
-        input: ({ context }) => ({ set: context.set }),
-        onDone: 'closing',
-        onError: 'closing',
+        input: ({ context }) => ({ scheduler: context.scheduler }),
+        onDone: [{ guard: 'stopRequested', target: 'closing' }, { target: 'standby' }],
+        onError: [{ guard: 'stopRequested', target: 'closing' }, { target: 'standby' }],
       },
+      exit: assign({ scheduler: undefined }),
     },
     closing: {
       invoke: {
         src: 'close',
-        input: ({ context }) => ({ set: context.set }),
+        input: ({ context }) => ({ connection: context.connection }),
         onDone: [{ guard: 'stopRequested', target: 'releasing' }, { target: 'connecting' }],
         onError: [{ guard: 'stopRequested', target: 'releasing' }, { target: 'connecting' }],
       },
-      exit: assign({ set: undefined }),
+      exit: assign({ connection: undefined }),
     },
     releasing: {
       entry: ({ context }) => context.elector?.send({ type: 'stop' }),

@@ -100,10 +100,16 @@ export class Scheduler {
     );
   }
 
-  /** Starts the informers and waits for both caches (throws when they do not sync in time). */
+  /**
+   * Starts the informers and waits for both caches (throws when they do not sync in time),
+   * then for this Scheduler's handlers to have seen them: a later leadership term's
+   * Scheduler is fed the kept caches' contents, and must not place a pod before it knows
+   * every pod already on the nodes.
+   */
   async startAndSync(factory: SharedInformerFactory, timeoutMs = 60_000): Promise<void> {
     factory.start();
     if (!(await factory.waitForCacheSync(timeoutMs))) throw new Error('the scheduler caches did not sync');
+    await Promise.all(this.registrations.map((r) => r.synced));
   }
 
   run(): void {

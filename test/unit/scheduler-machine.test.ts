@@ -1,13 +1,14 @@
 /**
  * The scheduler machine's lifecycle with its effects swapped out: it schedules only while
- * its elector leads, a lost lease drains and closes the set and opens a fresh one for the
- * next term, and stop drains, closes and releases.
+ * its elector leads, a lost lease drains the term and waits in standby on the same
+ * connection (the next term re-lists nothing), and stop drains, closes and releases.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor, fromCallback, fromPromise, sendParent, setup, waitFor } from 'xstate';
 import { schedulerMachine } from '../../actors/scheduler.machine.ts';
-import type { SchedulerSet } from '../../src/scheduler/effects.ts';
+import type { SchedulerConnection } from '../../src/scheduler/effects.ts';
+import type { Scheduler } from '../../src/scheduler/scheduler.ts';
 
 const fakeElector = setup({ types: { events: {} as { type: 'stop' } | { type: 'test.elect' } | { type: 'test.lose' } } }).createMachine({
   id: 'fakeElector',
@@ -30,10 +31,11 @@ function harness() {
       leaderElector: fakeElector as never,
       open: fromPromise(async () => {
         log.push(`open ${++sets}`);
-        return { id: sets } as unknown as SchedulerSet;
+        return { id: sets } as unknown as SchedulerConnection;
       }),
-      syncCaches: fromPromise(async () => {
+      startTerm: fromPromise(async () => {
         log.push('sync');
+        return {} as Scheduler;
       }),
       schedule: fromCallback(() => {
         log.push('schedule');
@@ -51,7 +53,7 @@ function harness() {
 }
 
 describe('scheduler machine', () => {
-  it('waits in standby until elected, drains on a lost lease and starts a fresh term, releases on stop', async () => {
+  it('waits in standby until elected, drains on a lost lease and keeps its connection for the next term, releases on stop', async () => {
     const { machine, log } = harness();
     const actor = createActor(machine, { input: { natsUrl: 'nats://fake' } });
     actor.start();
@@ -62,12 +64,14 @@ describe('scheduler machine', () => {
     await waitFor(actor, (s) => s.matches({ running: 'scheduling' }));
     elector.send({ type: 'test.lose' } as never);
     await waitFor(actor, (s) => s.matches('standby'));
-    assert.deepEqual(log, ['open 1', 'sync', 'schedule', 'schedule stopped', 'drain', 'close', 'open 2']);
+    assert.deepEqual(log, ['open 1', 'sync', 'schedule', 'schedule stopped', 'drain']);
+    assert.equal(actor.getSnapshot().context.scheduler, undefined, 'the drained term is dropped');
+    assert.deepEqual(actor.getSnapshot().context.connection, { id: 1 }, 'the connection and its caches are kept');
     elector.send({ type: 'test.elect' } as never);
     await waitFor(actor, (s) => s.matches({ running: 'scheduling' }));
     actor.send({ type: 'stop' });
     await waitFor(actor, (s) => s.status === 'done');
-    assert.deepEqual(log.slice(7), ['sync', 'schedule', 'schedule stopped', 'drain', 'close']);
+    assert.deepEqual(log.slice(5), ['sync', 'schedule', 'schedule stopped', 'drain', 'close']);
     assert.equal(elector.getSnapshot().status, 'done', 'the elector was told to stop (and release)');
   });
 
