@@ -21,6 +21,7 @@ import type { NatsConnection, ObjectStore as NatsObjectStore, Msg } from 'nats';
 import { StorageType, headers, nuid } from 'nats';
 import type { ObjectKey } from '../src/api/object.ts';
 import { translateError } from './errors.ts';
+import { rechunk } from './rechunk.ts';
 import { REGISTRY, registrySubject, type RegistryNames } from './subjects.ts';
 
 export const SNAPSHOT_BUCKET = 'JETKUBE_SNAPSHOTS';
@@ -99,7 +100,11 @@ export class SnapshotStore {
    * loop: at 120,000 pods that blocked the API server for seconds and queued hundreds of
    * MiB ahead of its requests and log appends, which then timed out by the thousand.
    */
-  async put(revision: number, bytes: Uint8Array): Promise<void> {
+  /**
+   * Stores the bytes (or the parts, made one after another as the upload takes them) as
+   * snapshot-<revision>; returns how many bytes were stored.
+   */
+  async put(revision: number, content: Uint8Array | Iterable<Uint8Array>): Promise<number> {
     const name = snapshotName(revision);
     const id = nuid.next();
     const chunkSubject = `$O.${this.bucket}.C.${id}`;
@@ -107,10 +112,11 @@ export class SnapshotStore {
     const hash = createHash('sha256');
     const unacknowledged: Promise<unknown>[] = [];
     let chunks = 0;
+    let size = 0;
     try {
-      for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_BYTES) {
-        const chunk = bytes.subarray(offset, offset + CHUNK_BYTES);
+      for (const chunk of rechunk(content instanceof Uint8Array ? [content] : content, CHUNK_BYTES)) {
         hash.update(chunk);
+        size += chunk.byteLength;
         unacknowledged.push(js.publish(chunkSubject, chunk, { timeout: UPLOAD_ACK_TIMEOUT_MS }));
         chunks++;
         if (unacknowledged.length >= UPLOAD_WINDOW) await unacknowledged.shift();
@@ -122,7 +128,7 @@ export class SnapshotStore {
         options: { max_chunk_size: CHUNK_BYTES },
         bucket: this.bucket,
         nuid: id,
-        size: bytes.byteLength,
+        size,
         chunks,
         mtime: new Date().toISOString(),
         digest: `${DIGEST_PREFIX}${base64UrlPadded(hash.digest())}`,
@@ -131,6 +137,7 @@ export class SnapshotStore {
       const h = headers();
       h.set('Nats-Rollup', 'sub'); // the newest info replaces older ones of this name
       await js.publish(`$O.${this.bucket}.M.${base64UrlPadded(Buffer.from(name))}`, new TextEncoder().encode(JSON.stringify(info)), { headers: h, timeout: UPLOAD_ACK_TIMEOUT_MS });
+      return size;
     } catch (error) {
       await Promise.allSettled(unacknowledged);
       const jsm = await this.nc.jetstreamManager();

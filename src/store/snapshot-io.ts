@@ -22,7 +22,8 @@ import { nextSnapshotDue, recentSnapshotExists, snapshotPeriod } from './snapsho
 export interface SnapshotBucket {
   list(): Promise<SnapshotInfo[]>;
   has(revision: number): Promise<boolean>;
-  put(revision: number, bytes: Uint8Array): Promise<void>;
+  /** Stores the bytes, or the parts as they are made (never all held at once); returns the size stored. */
+  put(revision: number, content: Uint8Array | Iterable<Uint8Array>): Promise<number>;
   get(revision: number): Promise<Uint8Array | undefined>;
   compaction(): Promise<CompactionPoint | undefined>;
 }
@@ -74,8 +75,6 @@ export async function loadNewestSnapshot(
   return loaded;
 }
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** Write the store as it is now; returns the revision written (an existing one is kept). */
 export async function writeSnapshot(store: ObjectStore, bucket: SnapshotBucket, logger?: Logger, encryption?: SecretEncryption): Promise<number> {
   const snapshot = store.snapshot();
@@ -83,14 +82,11 @@ export async function writeSnapshot(store: ObjectStore, bucket: SnapshotBucket, 
   if (revision === 0) throw new Error('the store is empty: nothing to snapshot');
   if (await bucket.has(revision)) return revision;
   const started = performance.now();
-  const frames: Uint8Array[] = [];
-  for (const frame of encodeSnapshotFrames(snapshot, encryption)) {
-    frames.push(frame);
-    await yieldToLoop();
-  }
-  const bytes = Buffer.concat(frames);
-  await bucket.put(revision, bytes);
-  logger?.info({ revision, objects: snapshot.header.live, bytes: bytes.byteLength, ms: Math.round(performance.now() - started) }, 'wrote a snapshot');
+  // Frames are encoded as the upload takes them: at 150,000 pods, encoding them all first
+  // and joining them held 600 MB of short-lived buffers, and collecting those took more of
+  // the API server's time than the encoding.
+  const bytes = await bucket.put(revision, encodeSnapshotFrames(snapshot, encryption));
+  logger?.info({ revision, objects: snapshot.header.live, bytes, ms: Math.round(performance.now() - started) }, 'wrote a snapshot');
   return revision;
 }
 
