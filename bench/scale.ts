@@ -25,6 +25,8 @@
  *          --audit-policy FILE (the API servers' --audit-policy-file, e.g.
  *          bench/scale/audit-policy-heartbeats.yaml; default: every write recorded),
  *          --keep-logs (keep each component's log in the work dir; the controller manager logs at info)
+ * Ctrl-C stops the waiting: what was measured is reported and appended (complete: false),
+ * and every process the run started is stopped; a second Ctrl-C kills them at once.
  * Every 15 s a progress line: nodes Ready, pods seen/bound/Running, Lease writes/s, the probe's
  * p99, each component's RSS and CPU share over the interval, the controller manager's deepest
  * work queues and the scheduler's pending pods (both read from their /metrics).
@@ -53,6 +55,7 @@ const DEPLOYMENTS_PER_NAMESPACE = 100;
 const CREATE_CONCURRENCY = 8;
 const LEASE_RENEW_SECONDS = 10;
 const PROGRESS_EVERY_MS = 15_000;
+const LATENCY_NAMESPACE = 'scale-latency';
 
 interface ScaleSize {
   nodes: number;
@@ -125,6 +128,25 @@ function sizes(): ScaleSize[] {
 const say = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} scale: ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Ctrl-C (or SIGTERM) stops the waiting: the run reports what it measured so far (as
+ * --max-minutes does) and stops every process it started. A second one kills them at
+ * once and exits, so an interrupted run never leaves components or nats-server behind.
+ */
+const interrupted = new AbortController();
+const started = new Set<ChildProcess>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (!interrupted.signal.aborted) {
+      say(`${signal}: reporting what was measured and stopping every process (again to kill them now)`);
+      interrupted.abort();
+      return;
+    }
+    for (const child of started) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
 async function spawnComponent(name: string, script: string, args: string[], logDir: string, logLevel = 'warn'): Promise<Component> {
   const log = await open(join(logDir, `${name}.log`), 'w');
   // A big heap: at 150,000 pods an API server holds every object and its watch cache (kube-apiserver at 5,000 nodes takes tens of GB).
@@ -135,9 +157,12 @@ async function spawnComponent(name: string, script: string, args: string[], logD
   const child = spawn(process.execPath, ['--max-old-space-size=12288', '--max-semi-space-size=64', ...profile, '--import', 'tsx', script, ...args], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', log.fd],
+    detached: true,
     // An open nats-server: no seed lookups, no users.
     env: { ...process.env, LOG_LEVEL: logLevel, JETKUBE_NATS_CREDENTIALS: join(logDir, 'no-credentials') },
   });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   return { name, child, log };
 }
 
@@ -166,21 +191,20 @@ function startupSummary(latencies: number[], scheduling: number[]): StartupLaten
   };
 }
 
-/** Pod startup as a watch sees it: first seen (created) -> bound -> Running, per pod, keyed by uid. */
+/**
+ * Pod startup as a watch sees it: first seen (created) -> bound -> Running, per pod, keyed
+ * by uid. The latency phase's pods (namespace LATENCY_NAMESPACE) count apart: a Deployment's
+ * pod that starts late, during that phase, is still a saturation figure.
+ */
 class PodTracker {
   private readonly seenAt = new Map<string, number>();
   private readonly boundAt = new Set<string>();
   private readonly done = new Set<string>();
-  private group = 'saturation';
   readonly latencies = new Map<string, number[]>();
   readonly scheduling = new Map<string, number[]>();
   seen = 0;
   bound = 0;
   running = 0;
-
-  setGroup(group: string): void {
-    this.group = group;
-  }
 
   onPod = (type: string, pod: KubeObject): void => {
     const uid = pod.metadata.uid ?? '';
@@ -195,21 +219,22 @@ class PodTracker {
     if ((pod.spec as { nodeName?: string } | undefined)?.nodeName && !this.boundAt.has(uid)) {
       this.boundAt.add(uid);
       this.bound++;
-      this.push(this.scheduling, now - seen);
+      this.push(this.scheduling, pod, now - seen);
     }
     if ((pod.status as { phase?: string } | undefined)?.phase === 'Running') {
       this.done.add(uid);
       this.seenAt.delete(uid);
       this.boundAt.delete(uid);
       this.running++;
-      this.push(this.latencies, now - seen);
+      this.push(this.latencies, pod, now - seen);
     }
   };
 
-  private push(into: Map<string, number[]>, value: number): void {
-    const list = into.get(this.group) ?? [];
+  private push(into: Map<string, number[]>, pod: KubeObject, value: number): void {
+    const group = pod.metadata.namespace === LATENCY_NAMESPACE ? 'latency' : 'saturation';
+    const list = into.get(group) ?? [];
     list.push(value);
-    into.set(this.group, list);
+    into.set(group, list);
   }
 }
 
@@ -260,7 +285,10 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
   const latencyPods = Number(values['latency-pods'] ?? (size.nodes >= 1000 ? 300 : 100));
   const workDir = await mkdtemp(join(tmpdir(), 'jetkube-scale-'));
   const storeDir = join(workDir, 'nats');
-  const nats: NatsServerProcess = await startNatsServer({ storeDir, logFile: join(workDir, 'nats-server.log') });
+  // Each process the run starts leads its own process group (detached): a Ctrl-C in the
+  // terminal reaches the bench alone, which then stops them in order (nats-server last).
+  const nats: NatsServerProcess = await startNatsServer({ storeDir, logFile: join(workDir, 'nats-server.log'), detached: true });
+  started.add(nats.process);
   say(`${size.nodes.toLocaleString('en-US')} nodes, ${size.pods.toLocaleString('en-US')} pods; nats-server ${nats.url}, work dir ${workDir}`);
   const components: Component[] = [];
   const followers: Followed[] = [];
@@ -285,7 +313,7 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
     components.push(await spawnComponent('scheduler', 'src/cli/main.ts', ['run', 'scheduler', '--nats-url', nats.url, '--metrics-address', schedulerMetrics], workDir));
 
     const namespaces = Math.ceil(size.pods / PODS_PER_DEPLOYMENT / DEPLOYMENTS_PER_NAMESPACE);
-    for (const name of ['scale-probe', 'scale-latency', ...Array.from({ length: namespaces }, (_, i) => `scale-${i}`)]) {
+    for (const name of ['scale-probe', LATENCY_NAMESPACE, ...Array.from({ length: namespaces }, (_, i) => `scale-${i}`)]) {
       await retrying(() => client!.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
     }
 
@@ -338,14 +366,16 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
       })();
     }, PROGRESS_EVERY_MS);
 
+    /** Waits for `done` (true) until the limit or an interrupt (false). */
     const until = async (done: () => boolean, limitMs: number): Promise<boolean> => {
       const deadline = performance.now() + limitMs;
       while (!done()) {
-        if (performance.now() > deadline) return false;
+        if (performance.now() > deadline || interrupted.signal.aborted) return false;
         await sleep(200);
       }
       return true;
     };
+    const pause = (ms: number) => until(() => false, ms);
 
     // Phase 1: nodes.
     const nodesBegin = performance.now();
@@ -363,9 +393,9 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
     // Whole renewal periods, so the bursts of leases renewed together count evenly.
     const idleMs = values.quick ? 20_000 : 30_000;
     // A Lease is created at registration and renewed from 10 s on: measure once every node renews.
-    await sleep(LEASE_RENEW_SECONDS * 1000);
+    await pause(LEASE_RENEW_SECONDS * 1000);
     const idleLeaseBefore = leaseWrites;
-    await sleep(idleMs);
+    await pause(idleMs);
     const idleLeaseWritesPerSecond = ((leaseWrites - idleLeaseBefore) * 1000) / idleMs;
 
     // Phase 3: the pods, as Deployments of 30.
@@ -374,7 +404,7 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
     const podsBegin = performance.now();
     const podsLeaseBefore = leaseWrites;
     const deployments = Array.from({ length: Math.ceil(size.pods / PODS_PER_DEPLOYMENT) }, (_, i) => ({ namespace: `scale-${Math.floor(i / DEPLOYMENTS_PER_NAMESPACE)}`, name: `density-${i}` }));
-    await inParallel(deployments, CREATE_CONCURRENCY, (d) => retrying(() => client!.create('deployments.apps', deployment(d.namespace, d.name))));
+    await inParallel(deployments, CREATE_CONCURRENCY, (d) => (interrupted.signal.aborted ? Promise.resolve() : retrying(() => client!.create('deployments.apps', deployment(d.namespace, d.name)))));
     say(`${deployments.length} Deployments created in ${((performance.now() - podsBegin) / 1000).toFixed(1)} s`);
     const podsComplete = await until(() => pods.running >= size.pods, Math.max(0, maxMs - (performance.now() - began)));
     const podsRunningSeconds = (performance.now() - podsBegin) / 1000;
@@ -385,16 +415,14 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
     // Phase 4: pod startup latency with the cluster full, pods created one by one at 5/s.
     phase = 'latency';
     probe.setPhase(phase);
-    pods.setGroup('latency');
-    const latencyStart = pods.running;
     if (podsComplete) {
-      for (let i = 0; i < latencyPods; i++) {
+      for (let i = 0; i < latencyPods && !interrupted.signal.aborted; i++) {
         const next = performance.now() + 200;
-        await retrying(() => client!.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `latency-${i}`, namespace: 'scale-latency' }, spec: { containers: [{ name: 'pause', image: 'pause' }] } }));
+        await retrying(() => client!.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `latency-${i}`, namespace: LATENCY_NAMESPACE }, spec: { containers: [{ name: 'pause', image: 'pause' }] } }));
         const wait = next - performance.now();
         if (wait > 0) await sleep(wait);
       }
-      await until(() => pods.running - latencyStart >= latencyPods, 120_000);
+      await until(() => (pods.latencies.get('latency')?.length ?? 0) >= latencyPods, 120_000);
     }
     clearInterval(progress);
     await probe.stop();
@@ -469,6 +497,7 @@ function report(r: ScaleResult): string {
 
 async function main() {
   for (const size of sizes()) {
+    if (interrupted.signal.aborted) break;
     const result = await runSize(size);
     process.stdout.write(report(result));
     let previous: ScaleResult[] = [];
