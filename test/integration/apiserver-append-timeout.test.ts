@@ -13,7 +13,6 @@ import { createApiDeps } from '../../src/apiserver/deps.ts';
 import { OwnWrites } from '../../src/apiserver/own-writes.ts';
 import { createPipeline } from '../../src/apiserver/pipeline.ts';
 import { appendChange } from '../../src/apiserver/write.ts';
-import type { LogEntry } from '../../src/store/log-entry.ts';
 import { ObjectStore } from '../../src/store/object-store.ts';
 import { WatchCache } from '../../src/store/watch-cache.ts';
 import { componentLogger } from '../../src/log.ts';
@@ -23,6 +22,7 @@ import { ensureRegistryStream } from '../../streams/registry-stream.ts';
 import { REGISTRY } from '../../streams/subjects.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { pauseProcess, resumeProcess } from '../support/pause-process.ts';
+import { collect } from '../support/collect.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -56,12 +56,6 @@ async function refusedWhilePaused(call: () => Promise<unknown>, what: string): P
     resumeProcess(nats.process.pid!);
   }
   return assert.fail(`${what} was answered while nats-server was paused`);
-}
-
-async function collect(iterable: AsyncIterable<LogEntry>): Promise<LogEntry[]> {
-  const out: LogEntry[] = [];
-  for await (const entry of iterable) out.push(entry);
-  return out;
 }
 
 describe('a write the log does not acknowledge in time', () => {

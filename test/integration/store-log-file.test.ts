@@ -17,6 +17,7 @@ import { connectNats, drainNats, type NatsConnection } from '../../streams/conne
 import { RegistryLog } from '../../streams/registry-log.ts';
 import { purgeRegistryStream } from '../../streams/registry-stream.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { collect } from '../support/collect.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -32,12 +33,6 @@ after(async () => {
   await nats.dispose();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function collect(iterable: AsyncIterable<LogEntry>): Promise<LogEntry[]> {
-  const out: LogEntry[] = [];
-  for await (const entry of iterable) out.push(entry);
-  return out;
-}
 
 it('round-trips a real log through a file, detects truncation, and imports into a purged log', async () => {
   const log = await RegistryLog.open(nc);

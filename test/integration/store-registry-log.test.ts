@@ -14,6 +14,7 @@ import { RegistryLog } from '../../streams/registry-log.ts';
 import { ensureRegistryStream, purgeRegistryStream, REGISTRY_MAX_MSG_SIZE } from '../../streams/registry-stream.ts';
 import { REGISTRY, registrySubject, type RegistryNames } from '../../streams/subjects.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { collect } from '../support/collect.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -38,12 +39,6 @@ function cm(name: string, value = '', namespace = 'default'): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { value } };
 }
 const key = (name: string, namespace = 'default', resource = 'configmaps') => ({ resource, namespace, name });
-
-async function collect(iterable: AsyncIterable<LogEntry>): Promise<LogEntry[]> {
-  const out: LogEntry[] = [];
-  for await (const entry of iterable) out.push(entry);
-  return out;
-}
 
 describe('registry stream', () => {
   it('is created with the registry configuration, idempotently, even by two callers at once', async () => {

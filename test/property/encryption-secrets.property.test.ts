@@ -16,12 +16,12 @@ import { newKey, sealedKeyName, type AesKey } from '../../src/encryption/aesgcm.
 import type { SecretEncryption } from '../../src/encryption/config.ts';
 import { isWithheld, sealedBytesOf } from '../../src/encryption/sealed-secret.ts';
 import { replay } from '../../src/store/evolve.ts';
-import type { LogEntry } from '../../src/store/log-entry.ts';
 import { ObjectStore } from '../../src/store/object-store.ts';
 import { connectNats, drainNats, type NatsConnection } from '../../streams/connection.ts';
 import { RegistryLog } from '../../streams/registry-log.ts';
 import type { RegistryNames } from '../../streams/subjects.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { collect } from '../support/collect.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -47,12 +47,6 @@ const opArb: fc.Arbitrary<Op> = fc.record({
 
 function secretOf(name: string, value: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default', labels: { v: String(value.length) } }, type: 'Opaque', stringData: { value } };
-}
-
-async function collect(iterable: AsyncIterable<LogEntry>): Promise<LogEntry[]> {
-  const out: LogEntry[] = [];
-  for await (const entry of iterable) out.push(entry);
-  return out;
 }
 
 it('Secret writes replayed with the key equal the live state; without it nothing is disclosed', async () => {

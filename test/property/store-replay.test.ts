@@ -13,13 +13,13 @@ import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import type { KubeObject, ObjectKey } from '../../src/api/object.ts';
 import { keyString, replay } from '../../src/store/evolve.ts';
-import type { LogEntry } from '../../src/store/log-entry.ts';
 import { ObjectStore } from '../../src/store/object-store.ts';
 import { connectNats, drainNats, type NatsConnection } from '../../streams/connection.ts';
 import { WrongLastSequenceError } from '../../streams/errors.ts';
 import { RegistryLog } from '../../streams/registry-log.ts';
 import { deleteRegistryStream } from '../../streams/registry-stream.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { collect } from '../support/collect.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -61,12 +61,6 @@ function objectOf(op: Op): KubeObject {
 async function freshLog(): Promise<RegistryLog> {
   run++;
   return RegistryLog.open(nc, { stream: `PROP_${run}`, prefix: `prop${run}` });
-}
-
-async function collect(iterable: AsyncIterable<LogEntry>): Promise<LogEntry[]> {
-  const out: LogEntry[] = [];
-  for await (const entry of iterable) out.push(entry);
-  return out;
 }
 
 /**
