@@ -93,16 +93,14 @@ export class SnapshotStore {
   }
 
   /**
-   * Stores the bytes as object `snapshot-<revision>`, in the object store's own format
-   * (chunks on `$O.<bucket>.C.<nuid>`, then the info on `$O.<bucket>.M.<name>`), with at
-   * most UPLOAD_WINDOW chunks unacknowledged and the digest from node:crypto. nats.js's
-   * putBlob hashed every chunk in JavaScript and published all of them in one synchronous
-   * loop: at 120,000 pods that blocked the API server for seconds and queued hundreds of
-   * MiB ahead of its requests and log appends, which then timed out by the thousand.
-   */
-  /**
-   * Stores the bytes (or the parts, made one after another as the upload takes them) as
-   * snapshot-<revision>; returns how many bytes were stored.
+   * Stores the bytes, or the parts (made one after another as the upload takes them), as
+   * object `snapshot-<revision>` in the object store's own format (chunks on
+   * `$O.<bucket>.C.<nuid>`, then the info on `$O.<bucket>.M.<name>`), with at most
+   * UPLOAD_WINDOW chunks unacknowledged and the digest from node:crypto; returns how many
+   * bytes were stored. nats.js's putBlob hashed every chunk in JavaScript and published
+   * all of them in one synchronous loop: at 120,000 pods that blocked the API server for
+   * seconds and queued hundreds of MiB ahead of its requests and log appends, which then
+   * timed out by the thousand.
    */
   async put(revision: number, content: Uint8Array | Iterable<Uint8Array>): Promise<number> {
     const name = snapshotName(revision);
