@@ -10,6 +10,7 @@
  */
 import { ApiClient } from '../client/api-client.ts';
 import { SharedInformerFactory } from '../informer/informer-factory.ts';
+import { stripManagedFields } from '../informer/transforms.ts';
 import { componentLogger } from '../log.ts';
 import { newDeploymentController } from './deployment/controller.ts';
 import { newGarbageCollector } from './garbage-collector/controller.ts';
@@ -93,7 +94,7 @@ export interface ControllerManagerConnection {
 
 export async function connectControllerManager(natsUrl: string): Promise<ControllerManagerConnection> {
   const client = await ApiClient.connect(natsUrl, 'controller-manager', { fieldManager: 'kube-controller-manager' });
-  return { client, factory: new SharedInformerFactory(client) };
+  return { client, factory: new SharedInformerFactory(client, { transform: stripManagedFields }) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { fromPromise } from 'xstate';
 import { ApiClient } from '../client/api-client.ts';
 import { SharedInformerFactory } from '../informer/informer-factory.ts';
+import { stripManagedFields } from '../informer/transforms.ts';
 import { componentLogger } from '../log.ts';
 import { CLUSTER_DNS_IP, CLUSTER_DOMAIN } from '../net/cluster-network.ts';
 import { parseResolvConf } from '../net/dns-config.ts';
@@ -48,7 +49,7 @@ export interface DnsSet {
 
 export async function openDnsSet(natsUrl: string, options: ClusterDnsOptions): Promise<DnsSet> {
   const client = await ApiClient.connect(natsUrl, 'cluster-dns', { fieldManager: 'coredns' });
-  const factory = new SharedInformerFactory(client, { indexers: dnsIndexers });
+  const factory = new SharedInformerFactory(client, { indexers: dnsIndexers, transform: stripManagedFields });
   // The SOA serial is the time of the last change seen, as CoreDNS's Modified().
   const now = () => Math.floor(Date.now() / 1000);
   let lastChange = now();

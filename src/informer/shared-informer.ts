@@ -15,6 +15,7 @@ import { eventDelta, replaceDeltas, type Delta } from './deltas.ts';
 import { deliver, type EventHandler, type HandlerOptions, type HandlerRegistration } from './event-handlers.ts';
 import { Indexer, defaultIndexers, type Indexers } from './indexer.ts';
 import type { ListerWatcher } from './list-watcher.ts';
+import type { ObjectTransform } from './transforms.ts';
 
 const log = componentLogger('informer');
 
@@ -27,6 +28,8 @@ export interface InformerOptions {
   watchTimeoutSeconds?: number;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /** Applied to every object before it is cached or handed to a handler. */
+  transform?: ObjectTransform;
 }
 
 interface Registered {
@@ -129,12 +132,15 @@ export class SharedInformer {
   }
 
   private readonly sink: ReflectorSink = {
-    replace: (objects: KubeObject[]) => {
+    replace: (listed: KubeObject[]) => {
       const initial = !this.initialListDone;
+      const transform = this.options.transform;
+      const objects = transform ? listed.map(transform) : listed;
       for (const delta of replaceDeltas(this.indexer.snapshot(), objects)) this.applyDelta(delta, initial);
       this.initialListDone = true;
     },
-    apply: (type, object) => {
+    apply: (type, received) => {
+      const object = this.options.transform ? this.options.transform(received) : received;
       const delta = eventDelta(this.indexer, type, object);
       if (delta) this.applyDelta(delta, false);
     },

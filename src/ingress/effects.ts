@@ -10,6 +10,7 @@ import { StatusError } from '../api/errors.ts';
 import { ApiClient } from '../client/api-client.ts';
 import type { Controller } from '../controllers/runtime/controller.ts';
 import { SharedInformerFactory } from '../informer/informer-factory.ts';
+import { stripManagedFields } from '../informer/transforms.ts';
 import { componentLogger, type Logger } from '../log.ts';
 import { RoundRobinBalancer } from './balancer.ts';
 import { INGRESS_CLASS_NAME, INGRESS_CONTROLLER_NAME, newIngressClass } from './ingress-class.ts';
@@ -49,7 +50,7 @@ export async function openIngressSet(natsUrl: string, options: IngressController
   const log = componentLogger('ingress');
   const controllerName = options.controllerName ?? INGRESS_CONTROLLER_NAME;
   const client = await ApiClient.connect(natsUrl, 'ingress-controller', { fieldManager: 'jetkube-ingress-controller' });
-  const factory = new SharedInformerFactory(client);
+  const factory = new SharedInformerFactory(client, { transform: stripManagedFields });
   const informers: RoutingInformers = {
     ingresses: factory.informerFor(INGRESSES),
     ingressClasses: factory.informerFor(INGRESS_CLASSES),

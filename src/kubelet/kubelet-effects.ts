@@ -12,6 +12,7 @@ import { ApiEventRecorder, noopRecorder } from '../controllers/runtime/events.ts
 import type { Clock } from '../informer/clock.ts';
 import { isDeletedFinalStateUnknown } from '../informer/deltas.ts';
 import { SharedInformerFactory } from '../informer/informer-factory.ts';
+import { stripManagedFields } from '../informer/transforms.ts';
 import { componentLogger } from '../log.ts';
 import { ProcessRuntime } from '../runtime/process-runtime.ts';
 import type { ContainerRuntime } from '../runtime/runtime.ts';
@@ -118,7 +119,7 @@ export const kubeletEffects = {
         deleted: (pod) => sendBack({ type: 'pod.deleted', pod } satisfies KubeletFeedEvent),
       });
     }
-    const factory = new SharedInformerFactory(input.session.client);
+    const factory = new SharedInformerFactory(input.session.client, { transform: stripManagedFields });
     const informer = factory.informerFor({ resource: 'pods', fieldSelector: `spec.nodeName=${input.session.nodeConfig.nodeName}` });
     informer.addEventHandler({
       onAdd: (pod) => sendBack({ type: 'pod.upserted', pod } satisfies KubeletFeedEvent),

@@ -9,6 +9,7 @@ import type { KubeObject } from '../api/object.ts';
 import type { ApiClient } from '../client/api-client.ts';
 import { isDeletedFinalStateUnknown } from '../informer/deltas.ts';
 import { SharedInformerFactory } from '../informer/informer-factory.ts';
+import { stripManagedFields } from '../informer/transforms.ts';
 
 export interface PodFeedHandler {
   upserted(pod: KubeObject): void;
@@ -24,7 +25,7 @@ export class SharedPodFeed {
   private readonly podsByNode = new Map<string, Map<string, KubeObject>>();
 
   constructor(client: ApiClient) {
-    this.factory = new SharedInformerFactory(client);
+    this.factory = new SharedInformerFactory(client, { transform: stripManagedFields });
     const informer = this.factory.informerFor({ resource: 'pods', fieldSelector: 'spec.nodeName!=' });
     informer.addEventHandler({
       onAdd: (pod) => this.upsert(pod),

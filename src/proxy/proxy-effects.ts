@@ -10,6 +10,7 @@ import type { KubeObject } from '../api/object.ts';
 import { ApiClient } from '../client/api-client.ts';
 import { ApiEventRecorder, noopRecorder, type EventRecorder } from '../controllers/runtime/events.ts';
 import { SharedInformerFactory } from '../informer/informer-factory.ts';
+import { stripManagedFields } from '../informer/transforms.ts';
 import type { SharedInformer } from '../informer/shared-informer.ts';
 import { componentLogger } from '../log.ts';
 import { desiredProxyState, SERVICE_PROXY_NAME_LABEL } from './desired-state.ts';
@@ -66,7 +67,7 @@ export const kubeProxyEffects = {
   connect: fromPromise<KubeProxySession, { input: KubeProxyInput }>(async ({ input: { input } }) => {
     const config = resolveKubeProxyConfig(input);
     const client = input.client ?? (await ApiClient.connect(input.natsUrl, `kube-proxy-${config.hostname}`, { fieldManager: 'kube-proxy' }));
-    const factory = new SharedInformerFactory(client);
+    const factory = new SharedInformerFactory(client, { transform: stripManagedFields });
     const recorder = config.recordEvents
       ? new ApiEventRecorder(client, 'kube-proxy', { now: config.now }, componentLogger('events', { source: 'kube-proxy' }), config.hostname)
       : noopRecorder;

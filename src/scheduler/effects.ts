@@ -11,6 +11,7 @@ import { fromCallback, fromPromise } from 'xstate';
 import { ApiClient } from '../client/api-client.ts';
 import type { LeaseKey } from '../controllers/leader-election/decide.ts';
 import { SharedInformerFactory } from '../informer/informer-factory.ts';
+import { stripManagedFields } from '../informer/transforms.ts';
 import { Scheduler, type SchedulerOptions } from './scheduler.ts';
 
 export const SCHEDULER_LEASE: LeaseKey = { namespace: 'kube-system', name: 'kube-scheduler' };
@@ -23,7 +24,7 @@ export interface SchedulerConnection {
 
 export async function connectScheduler(natsUrl: string): Promise<SchedulerConnection> {
   const client = await ApiClient.connect(natsUrl, 'scheduler', { fieldManager: 'kube-scheduler' });
-  return { client, factory: new SharedInformerFactory(client) };
+  return { client, factory: new SharedInformerFactory(client, { transform: stripManagedFields }) };
 }
 
 export async function closeSchedulerConnection(connection: SchedulerConnection): Promise<void> {
