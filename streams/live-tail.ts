@@ -12,7 +12,7 @@
  * So the tail keeps the position itself (`nextSeq`, the caller's cursor). It makes each
  * consumer itself: ephemeral, one replica, in memory, no acks, a new name every time. It
  * starts a new one at the cursor when:
- * - the old one went quiet (heartbeats missed);
+ * - the old one went quiet (MISSED_HEARTBEATS_BEFORE_RESTART heartbeats missed in a row);
  * - it was deleted or lost;
  * - a delivery was skipped (the ordered-consumer check);
  * - after a reconnect (the consumer may have lived on the server we lost);
@@ -62,7 +62,23 @@ export interface LiveTail {
 }
 
 /** Statuses after which the consumer is given up for a new one. */
-const LOST_CONSUMER: ReadonlySet<string> = new Set([ConsumerEvents.HeartbeatsMissed, ConsumerEvents.ConsumerDeleted, ConsumerEvents.ConsumerNotFound]);
+const LOST_CONSUMER: ReadonlySet<string> = new Set([ConsumerEvents.ConsumerDeleted, ConsumerEvents.ConsumerNotFound]);
+
+/**
+ * Idle heartbeats missed in a row before the consumer is given up (nats.js reports from
+ * 2 on, once per heartbeat interval, and meanwhile asks for the consumer's info and pulls
+ * again). Two were too few: an API server at 5,000 nodes, its event loop held for seconds
+ * by GC and a backlog of requests on the same socket, read heartbeats late, gave up
+ * healthy consumers, and then timed out making new ones, so its store stood still for
+ * 53 s and 4,000 writes ended in 504s.
+ */
+export const MISSED_HEARTBEATS_BEFORE_RESTART = 5;
+
+/** Whether a consumer status means the consumer is lost (pure). */
+export function isLostConsumer(status: { type: string; data?: unknown }): boolean {
+  if (LOST_CONSUMER.has(status.type)) return true;
+  return status.type === ConsumerEvents.HeartbeatsMissed && Number(status.data) >= MISSED_HEARTBEATS_BEFORE_RESTART;
+}
 
 /** A consumer left behind on a dead server removes itself this long after it went idle. */
 const INACTIVE_THRESHOLD_MS = 5 * 60_000;
@@ -109,6 +125,9 @@ export function startLiveTail(nc: NatsConnection, options: LiveTailOptions, onMe
     for (let attempt = 0; !stopped && gen === generation; attempt++) {
       const name = `${namePrefix}_${gen}_${attempt}`;
       try {
+        // nats.js's 5 s, not JETSTREAM_ANSWER_TIMEOUT_MS: right after a server dies the meta
+        // leader may place the new consumer on it, and no answer ever comes; each retry
+        // (under a new name) may land on a live one.
         jsm ??= await nc.jetstreamManager();
         const startTime = options.startTime?.();
         const made = await jsm.consumers.add(stream, {
@@ -175,7 +194,7 @@ export function startLiveTail(nc: NatsConnection, options: LiveTailOptions, onMe
     );
     for await (const status of await messages.status()) {
       if (gen !== generation || stopped) return;
-      if (LOST_CONSUMER.has(status.type)) return restart(`${status.type} (${String(status.data)})`, gen);
+      if (isLostConsumer(status)) return restart(`${status.type} (${String(status.data)})`, gen);
     }
   };
 
