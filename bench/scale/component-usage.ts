@@ -75,3 +75,14 @@ export async function fetchMetrics(url: string): Promise<string> {
     return '';
   }
 }
+
+/**
+ * Whether the control plane has caught up: every controller work queue is empty and the
+ * scheduler holds no pending pod. Metrics that could not be read do not count as at rest.
+ */
+export function controlPlaneAtRest(managerText: string, schedulerText: string): boolean {
+  if (!managerText || !schedulerText) return false;
+  const queues = [...metricByLabel(managerText, 'workqueue_depth', 'name').values()];
+  const pending = [...metricByLabel(schedulerText, 'scheduler_pending_pods', 'queue').values()];
+  return queues.length > 0 && pending.length > 0 && queues.every((depth) => depth === 0) && pending.every((count) => count === 0);
+}

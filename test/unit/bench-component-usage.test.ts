@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { cpuShares, deepestQueues, loopLagMax, metricByLabel, metricValue } from '../../bench/scale/component-usage.ts';
+import { controlPlaneAtRest, cpuShares, deepestQueues, loopLagMax, metricByLabel, metricValue } from '../../bench/scale/component-usage.ts';
 
 const METRICS = `# HELP workqueue_depth Current depth of workqueue
 # TYPE workqueue_depth gauge
@@ -40,4 +40,14 @@ it('reads the longest event-loop stall of a component, or says it is unknown', (
   assert.equal(metricValue(text, 'nodejs_eventloop_lag_seconds'), 0.0015);
   assert.equal(loopLagMax(text), '1.50 s');
   assert.equal(loopLagMax(METRICS), '?');
+});
+
+it('calls the control plane at rest only with every queue empty and nothing pending', () => {
+  const quiet = 'workqueue_depth{name="deployment"} 0\nworkqueue_depth{name="replicaset"} 0\n';
+  const idleScheduler = 'scheduler_pending_pods{queue="active"} 0\nscheduler_pending_pods{queue="backoff"} 0\n';
+  assert.equal(controlPlaneAtRest(quiet, idleScheduler), true);
+  assert.equal(controlPlaneAtRest(METRICS, idleScheduler), false, 'a controller has work queued');
+  assert.equal(controlPlaneAtRest(quiet, 'scheduler_pending_pods{queue="active"} 0\nscheduler_pending_pods{queue="backoff"} 2\n'), false, 'a pod waits in backoff');
+  assert.equal(controlPlaneAtRest('', idleScheduler), false, 'metrics that could not be read');
+  assert.equal(controlPlaneAtRest(quiet, '# no scheduler metrics yet\n'), false);
 });
