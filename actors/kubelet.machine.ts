@@ -14,6 +14,7 @@
  */
 import { assign, enqueueActions, fromPromise, setup, type ActorRefFrom } from 'xstate';
 import type { KubeObject } from '../src/api/object.ts';
+import { Handoff } from '../src/kubelet/handoff.ts';
 import { kubeletEffects, type KubeletFeedEvent, type KubeletSession } from '../src/kubelet/kubelet-effects.ts';
 import { resolveKubeletConfig, type KubeletInput, type ResolvedKubeletConfig } from '../src/kubelet/kubelet-config.ts';
 import { effectivePodCIDR } from '../src/kubelet/node-status.ts';
@@ -94,7 +95,7 @@ export const kubeletMachine = setup({
         }
         const ref = spawn('podWorker', {
           id: `pod-${uid}`,
-          input: { pod, podIP, deps: context.session!.deps, backoff: context.config.backoff, prepareRetryMs: context.config.retryMs },
+          input: { pod: new Handoff(pod), podIP, deps: context.session!.deps, backoff: context.config.backoff, prepareRetryMs: context.config.retryMs },
         });
         context.workers.set(uid, ref);
         return {};

@@ -10,6 +10,7 @@
 import { assign, enqueueActions, fromCallback, sendParent, setup, type AnyEventObject } from 'xstate';
 import type { KubeObject } from '../src/api/object.ts';
 import type { BackoffConfig } from '../src/kubelet/backoff.ts';
+import { Handoff } from '../src/kubelet/handoff.ts';
 import { PodDriver, type DriverReport, type PodWorkerDeps } from '../src/kubelet/pod-driver.ts';
 import { stepPod, type PodCommand } from '../src/kubelet/pod-actions.ts';
 import { transitionEvents } from '../src/kubelet/pod-events.ts';
@@ -17,7 +18,8 @@ import { initialPodState, type PodFact, type PodWorkerState } from '../src/kubel
 import { podStatus } from '../src/kubelet/pod-status.ts';
 
 export interface PodWorkerInput {
-  pod: KubeObject;
+  /** The pod as first seen, taken as the worker starts (XState would keep an input's pod for the worker's life). */
+  pod: Handoff<KubeObject>;
   podIP: string;
   deps: PodWorkerDeps;
   backoff?: BackoffConfig;
@@ -67,8 +69,9 @@ export const podWorkerMachine = setup({
     events: {} as PodWorkerEvent,
   },
   actors: {
-    driver: fromCallback<DriverCommand, { deps: PodWorkerDeps; pod: KubeObject; podIP: string }>(({ input, sendBack, receive }) => {
-      const driver = new PodDriver(input.deps, input.pod, PodDriver.sandboxFor(input.deps, input.pod, input.podIP), (report: DriverReport) => sendBack(report as AnyEventObject));
+    driver: fromCallback<DriverCommand, { deps: PodWorkerDeps; pod: Handoff<KubeObject>; podIP: string }>(({ input, sendBack, receive }) => {
+      const pod = input.pod.take();
+      const driver = new PodDriver(input.deps, pod, PodDriver.sandboxFor(input.deps, pod, input.podIP), (report: DriverReport) => sendBack(report as AnyEventObject));
       receive((event) => {
         switch (event.type) {
           case 'prepare':
@@ -119,13 +122,16 @@ export const podWorkerMachine = setup({
   },
 }).createMachine({
   id: 'podWorker',
-  context: ({ input }) => ({
-    deps: input.deps,
-    pod: input.pod,
-    prepareRetryMs: input.prepareRetryMs ?? 2_000,
-    state: initialPodState(input.pod, { hostIP: input.deps.hostIP, podIP: input.podIP, now: input.deps.clock.now(), ...(input.backoff ? { backoff: input.backoff } : {}) }),
-  }),
-  invoke: { id: 'driver', src: 'driver', input: ({ context }) => ({ deps: context.deps, pod: context.pod, podIP: context.state.podIP }) },
+  context: ({ input }) => {
+    const pod = input.pod.take();
+    return {
+      deps: input.deps,
+      pod,
+      prepareRetryMs: input.prepareRetryMs ?? 2_000,
+      state: initialPodState(pod, { hostIP: input.deps.hostIP, podIP: input.podIP, now: input.deps.clock.now(), ...(input.backoff ? { backoff: input.backoff } : {}) }),
+    };
+  },
+  invoke: { id: 'driver', src: 'driver', input: ({ context }) => ({ deps: context.deps, pod: new Handoff(context.pod), podIP: context.state.podIP }) },
   initial: 'working',
   states: {
     working: {

@@ -9,6 +9,7 @@
 import { StatusError } from '../api/errors.ts';
 import { isPlainObject, type KubeObject } from '../api/object.ts';
 import type { ApiClient } from '../client/api-client.ts';
+import { stripManagedFields } from '../informer/transforms.ts';
 import type { Logger } from '../log.ts';
 
 const ATTEMPTS = 5;
@@ -46,8 +47,18 @@ export class PodStatusWriter {
     return this.stopped;
   }
 
+  /** A pod from the informer: the newest wins, and at the same resourceVersion the informer's (it shares the cache's object). */
   observe(pod: KubeObject): void {
     if (pod.metadata.uid === this.latest.metadata.uid && resourceVersionOf(pod) >= resourceVersionOf(this.latest)) this.latest = pod;
+  }
+
+  /**
+   * A pod from our own write or read: kept only while it is newer than anything seen, and
+   * without managedFields. The informer's copy of the same version replaces it, so a
+   * simulated fleet holds one copy of each pod, not one more per status writer.
+   */
+  private adopt(pod: KubeObject): void {
+    if (pod.metadata.uid === this.latest.metadata.uid && resourceVersionOf(pod) > resourceVersionOf(this.latest)) this.latest = stripManagedFields(pod);
   }
 
   write(status: Record<string, unknown>): void {
@@ -78,7 +89,7 @@ export class PodStatusWriter {
     const where = `${this.latest.metadata.namespace}/${this.latest.metadata.name}`;
     for (let attempt = 1; attempt <= ATTEMPTS && !this.stopped; attempt++) {
       try {
-        this.observe(await this.client.update('pods', statusUpdateBody(this.latest, status), { subresource: 'status' }));
+        this.adopt(await this.client.update('pods', statusUpdateBody(this.latest, status), { subresource: 'status' }));
         return;
       } catch (error) {
         if (error instanceof StatusError && error.code === 404) return this.stop();
@@ -95,7 +106,7 @@ export class PodStatusWriter {
     try {
       const fresh = await this.client.get('pods', this.latest.metadata.namespace, this.latest.metadata.name!);
       if (fresh.metadata.uid !== this.latest.metadata.uid) this.stop();
-      else this.observe(fresh);
+      else this.adopt(fresh);
     } catch (error) {
       if (error instanceof StatusError && error.code === 404) this.stop();
     }

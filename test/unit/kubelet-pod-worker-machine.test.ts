@@ -9,6 +9,7 @@ import { podWorkerMachine, type DriverCommand, type PodWorkerInput } from '../..
 import type { KubeObject } from '../../src/api/object.ts';
 import { noopRecorder } from '../../src/controllers/runtime/events.ts';
 import { FakeClock } from '../../src/informer/clock.ts';
+import { Handoff } from '../../src/kubelet/handoff.ts';
 import type { PodWorkerDeps } from '../../src/kubelet/pod-driver.ts';
 import { componentLogger } from '../../src/log.ts';
 
@@ -19,12 +20,12 @@ function harness(pod: KubeObject) {
   const clock = new FakeClock(T0);
   const received: DriverCommand[] = [];
   let report: (event: AnyEventObject) => void = () => {};
-  const driver = fromCallback<DriverCommand, { deps: PodWorkerDeps; pod: KubeObject; podIP: string }>(({ receive, sendBack }) => {
+  const driver = fromCallback<DriverCommand, { deps: PodWorkerDeps; pod: Handoff<KubeObject>; podIP: string }>(({ receive, sendBack }) => {
     report = sendBack;
     receive((event) => received.push(event));
   });
   const deps = { clock, hostIP: '127.0.0.1', recorder: noopRecorder, log: componentLogger('test') } as unknown as PodWorkerDeps;
-  const input: PodWorkerInput = { pod, podIP: '127.30.0.2', deps };
+  const input: PodWorkerInput = { pod: new Handoff(pod), podIP: '127.30.0.2', deps };
   const parent = setup({ actors: { worker: podWorkerMachine.provide({ actors: { driver } }) } }).createMachine({
     invoke: { id: 'worker', src: 'worker', input },
     initial: 'running',
