@@ -19,6 +19,7 @@
 import { timeout } from '../api/errors.ts';
 import type { KubeObject, ObjectKey, WatchEventType } from '../api/object.ts';
 import { evolveObject, keyString, withResourceVersion, type StoreState } from './evolve.ts';
+import { shareEmptyFieldLeaves } from './shared-leaves.ts';
 import type { LogEntry } from './log-entry.ts';
 import type { Snapshot, SnapshotSlot } from './snapshot.ts';
 
@@ -104,7 +105,9 @@ export class ObjectStore {
       bucket.sortedNames = undefined;
     }
     const previous = this.objectOf(slot);
+    // The entry's object is the store's from here on: its empty field leaves become one shared {}.
     const next = evolveObject(previous, entry);
+    if (next !== undefined) shareEmptyFieldLeaves(next);
     const delta = (next === undefined ? 0 : 1) - (previous === undefined ? 0 : 1);
     if (delta !== 0) {
       bucket.live += delta;
@@ -292,7 +295,7 @@ export class ObjectStore {
   /** The slot's object, decoding a packed one once (start-up stays cheap; the first read pays). */
   private objectOf(slot: Slot): KubeObject | undefined {
     if (slot.packed !== undefined) {
-      slot.object = this.unpack!(slot.packed, slot.seq);
+      slot.object = shareEmptyFieldLeaves(this.unpack!(slot.packed, slot.seq));
       slot.packed = undefined;
     }
     return slot.object;
