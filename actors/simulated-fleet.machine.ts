@@ -32,9 +32,9 @@ export const simulatedFleetMachine = setup({
   types: { input: {} as SimulatedFleetInput, context: {} as FleetContext, events: {} as { type: 'stop' } },
   actors: {
     kubelet: kubeletMachine,
-    connect: fromPromise<{ client: ApiClient; podFeed: SharedPodFeed }, { natsUrl: string }>(async ({ input }) => {
+    connect: fromPromise<{ client: ApiClient; podFeed: SharedPodFeed }, { natsUrl: string; nodeNames: ReadonlySet<string> }>(async ({ input }) => {
       const client = await ApiClient.connect(input.natsUrl, 'simulated-nodes', { fieldManager: 'kubelet' });
-      const podFeed = new SharedPodFeed(client);
+      const podFeed = new SharedPodFeed(client, input.nodeNames);
       podFeed.start();
       return { client, podFeed };
     }),
@@ -57,7 +57,7 @@ export const simulatedFleetMachine = setup({
       on: { stop: { actions: assign({ stopRequested: true }) } },
       invoke: {
         src: 'connect',
-        input: ({ context }) => ({ natsUrl: context.input.natsUrl }),
+        input: ({ context }) => ({ natsUrl: context.input.natsUrl, nodeNames: new Set(context.input.nodes.map((node) => node.nodeName)) }),
         onDone: [
           { guard: 'stopRequested', target: 'closing', actions: assign({ client: ({ event }) => event.output.client, podFeed: ({ event }) => event.output.podFeed }) },
           {

@@ -30,6 +30,12 @@ export interface InformerOptions {
   backoffMaxMs?: number;
   /** Applied to every object before it is cached or handed to a handler. */
   transform?: ObjectTransform;
+  /**
+   * Which objects to cache (default all): one that fails is as if the watch had not sent
+   * it, and one that stops passing is deleted from the cache. For a selection the API
+   * cannot express, such as the pods of a set of nodes (a field selector takes one).
+   */
+  keep?: (object: KubeObject) => boolean;
 }
 
 interface Registered {
@@ -134,14 +140,16 @@ export class SharedInformer {
   private readonly sink: ReflectorSink = {
     replace: (listed: KubeObject[]) => {
       const initial = !this.initialListDone;
-      const transform = this.options.transform;
-      const objects = transform ? listed.map(transform) : listed;
+      const { transform, keep } = this.options;
+      const kept = keep ? listed.filter(keep) : listed;
+      const objects = transform ? kept.map(transform) : kept;
       for (const delta of replaceDeltas(this.indexer.snapshot(), objects)) this.applyDelta(delta, initial);
       this.initialListDone = true;
     },
     apply: (type, received) => {
+      const dropped = this.options.keep !== undefined && type !== 'DELETED' && !this.options.keep(received);
       const object = this.options.transform ? this.options.transform(received) : received;
-      const delta = eventDelta(this.indexer, type, object);
+      const delta = eventDelta(this.indexer, dropped ? 'DELETED' : type, object);
       if (delta) this.applyDelta(delta, false);
     },
   };

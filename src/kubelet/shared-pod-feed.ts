@@ -24,8 +24,9 @@ export class SharedPodFeed {
   /** The pods of each node, so a kubelet that subscribes late starts from them. */
   private readonly podsByNode = new Map<string, Map<string, KubeObject>>();
 
-  constructor(client: ApiClient) {
-    this.factory = new SharedInformerFactory(client, { transform: stripManagedFields });
+  /** `nodes`: the nodes whose pods to keep (default every node): a fleet split over processes caches its own share. */
+  constructor(client: ApiClient, nodes?: ReadonlySet<string>) {
+    this.factory = new SharedInformerFactory(client, { transform: stripManagedFields, ...(nodes ? { keep: (pod: KubeObject) => nodes.has(nodeOf(pod)) } : {}) });
     const informer = this.factory.informerFor({ resource: 'pods', fieldSelector: 'spec.nodeName!=' });
     informer.addEventHandler({
       onAdd: (pod) => this.upsert(pod),

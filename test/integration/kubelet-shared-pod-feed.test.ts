@@ -81,6 +81,25 @@ describe('shared pod feed', () => {
     }
   });
 
+  it('a feed for some nodes caches only their pods (a fleet split over processes)', async () => {
+    const { client } = cluster;
+    const feed = new SharedPodFeed(client, new Set(['part-node-a']));
+    feed.start();
+    try {
+      const a = recorder();
+      const b = recorder();
+      feed.subscribe('part-node-a', a.handler);
+      feed.subscribe('part-node-b', b.handler);
+      await client.create('pods', pod('part-on-b', 'part-node-b'));
+      await client.create('pods', pod('part-on-a', 'part-node-a'));
+      await eventually(() => a.seen.upserted.includes('part-on-a') || undefined, 10_000, 'node a sees its pod');
+      // on-b was created first: the feed has had it and dropped it, so node b (subscribed, but not kept) heard nothing.
+      assert.deepEqual(b.seen.upserted, []);
+    } finally {
+      feed.stop();
+    }
+  });
+
   it('a simulated fleet runs the pods bound to each of its nodes', async () => {
     const { client } = cluster;
     const dataDir = await mkdtemp(join(tmpdir(), 'jetkube-feed-fleet-'));

@@ -72,3 +72,22 @@ it('an update sent from a stripped object keeps the stored managedFields', () =>
   const next = prepareUpdate(resourceByKey('pods')!, stored, incoming);
   assert.deepEqual(next.metadata.managedFields, MANAGED);
 });
+
+it('caches only what keep passes, and drops an object that stops passing', async () => {
+  const events: { send?: Send } = {};
+  const onNode = (name: string, rv: string, node: string): KubeObject => ({ ...pod(name, rv), spec: { nodeName: node } });
+  const informer = new SharedInformer(listThenWatch([onNode('a', '1', 'mine'), onNode('b', '2', 'other')], events), {
+    keep: (p) => (p.spec as { nodeName?: string }).nodeName === 'mine',
+  });
+  const seen: string[] = [];
+  informer.addEventHandler({ onAdd: (p) => seen.push(`add ${p.metadata.name}`), onUpdate: (_o, p) => seen.push(`update ${p.metadata.name}`), onDelete: (p) => seen.push(`delete ${(p as KubeObject).metadata.name}`) });
+  informer.run();
+  assert.equal(await informer.waitForSync(5_000), true);
+  while (!events.send) await new Promise((resolve) => setImmediate(resolve));
+  events.send({ type: 'ADDED', object: onNode('c', '3', 'other') });
+  events.send({ type: 'MODIFIED', object: onNode('a', '4', 'elsewhere') });
+  events.send({ type: 'ADDED', object: onNode('d', '5', 'mine') });
+  assert.deepEqual(seen, ['add a', 'delete a', 'add d']);
+  assert.deepEqual(informer.indexer.list().map((p) => p.metadata.name), ['d']);
+  informer.stop();
+});
