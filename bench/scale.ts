@@ -86,6 +86,8 @@ export interface ScaleResult {
   date: string;
   machine: { cpus: number; note: string };
   nodes: number;
+  /** Simulated kubelets per fleet process (--nodes-per-fleet). */
+  nodesPerFleet?: number;
   pods: number;
   complete: boolean;
   /** settleSeconds: from the last saturation pod Running until the control plane was at rest (settled) or the limit. */
@@ -460,6 +462,7 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
       date: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, note: 'shared 2-core VM; every component on it' },
       nodes: size.nodes,
+      nodesPerFleet,
       ...(values['audit-policy'] ? { auditPolicy: values['audit-policy'] } : {}),
       pods: size.pods,
       complete: nodesComplete && podsComplete,
