@@ -47,7 +47,7 @@ import { BENCH_ADMISSION } from './bench-admission.ts';
 import { percentile } from './figures.ts';
 import { benchRawNats } from './raw-nats.ts';
 import { follow, type Followed } from './scale/follow.ts';
-import { LatencyProbe, type LatencySummary } from './scale/latency-probe.ts';
+import { LatencyProbe, type LatencySummary, type SlowCall } from './scale/latency-probe.ts';
 import { processStats, type ProcessStats } from './scale/process-stats.ts';
 import { controlPlaneAtRest, cpuShares, deepestQueues, fetchMetrics, loopLagMax, metricByLabel, sampleUsage } from './scale/component-usage.ts';
 
@@ -106,6 +106,8 @@ export interface ScaleResult {
   raw: { ackedPublish256PerSecond: number; ackedPublishSequentialPerSecond: number };
   ratios: { podsPerSecondToRawPublish: number };
   watchRestarts: number;
+  /** The probe's calls over 1 s, with when they began (the first 200). */
+  slowCalls?: readonly SlowCall[];
 }
 
 const { values } = parseArgs({
@@ -483,6 +485,7 @@ async function runSize(size: ScaleSize): Promise<ScaleResult> {
       raw: { ackedPublish256PerSecond: rawPublish, ackedPublishSequentialPerSecond: rawRate('raw acked publish, sequential') },
       ratios: { podsPerSecondToRawPublish: Number((podsPerSecond / Math.max(1, rawPublish)).toFixed(4)) },
       watchRestarts: followers.reduce((n, f) => n + f.restarts, 0),
+      slowCalls: probe.slowCalls(),
     };
   } finally {
     await probe?.stop();

@@ -13,6 +13,8 @@ import { parseArgs } from 'node:util';
 import { createActor, waitFor } from 'xstate';
 import { simulatedFleetMachine } from '../../actors/simulated-fleet.machine.ts';
 import { simulatedNodePlan } from '../../src/kubelet/node-plan.ts';
+import { watchEventLoopStalls } from '../../src/health/event-loop-stalls.ts';
+import { componentLogger } from '../../src/log.ts';
 
 const { values } = parseArgs({ options: { 'nats-url': { type: 'string' }, from: { type: 'string' }, count: { type: 'string' } } });
 const from = Number(values.from ?? 0);
@@ -21,6 +23,7 @@ const dataDir = await mkdtemp(join(tmpdir(), 'jetkube-scale-fleet-'));
 const nodes = simulatedNodePlan(from + count, dataDir).slice(from);
 const fleet = createActor(simulatedFleetMachine, { input: { natsUrl: values['nats-url']!, nodes, recordEvents: false } });
 fleet.start();
+watchEventLoopStalls(componentLogger('event-loop', { process: `fleet-${from}` }));
 
 const stop = () => {
   fleet.send({ type: 'stop' });

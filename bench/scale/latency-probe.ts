@@ -19,9 +19,24 @@ export interface LatencySummary {
 
 export type CallKind = 'mutating' | 'read';
 
+/** A call over the SLO's 1 s: when it began, so a stall can be matched with the components' logs. */
+export interface SlowCall {
+  at: string;
+  kind: CallKind;
+  verb: string;
+  phase: string;
+  ms: number;
+}
+
+/** Calls slower than this are kept one by one (the SLO for mutating calls and gets). */
+const SLOW_CALL_MS = 1000;
+/** At most this many are kept: enough to see a pattern, bounded under saturation. */
+const SLOW_CALLS_KEPT = 200;
+
 export class LatencyProbe {
   private readonly samples = new Map<string, number[]>();
   private readonly errors = new Map<string, number>();
+  private readonly slow: SlowCall[] = [];
   private phase = 'start';
   private stopped = false;
   private loop?: Promise<void>;
@@ -61,18 +76,26 @@ export class LatencyProbe {
     };
   }
 
+  /** The calls over 1 s, oldest first (the first SLOW_CALLS_KEPT of them). */
+  slowCalls(): readonly SlowCall[] {
+    return this.slow;
+  }
+
   phases(): string[] {
     return [...new Set([...this.samples.keys()].map((k) => k.slice(k.indexOf('/') + 1)))];
   }
 
-  private async timed(kind: CallKind, call: () => Promise<unknown>): Promise<void> {
+  private async timed(kind: CallKind, verb: string, call: () => Promise<unknown>): Promise<void> {
     const key = `${kind}/${this.phase}`;
+    const began = new Date();
     const begin = performance.now();
     try {
       await call();
+      const ms = performance.now() - begin;
       const list = this.samples.get(key) ?? [];
-      list.push(performance.now() - begin);
+      list.push(ms);
       this.samples.set(key, list);
+      if (ms > SLOW_CALL_MS && this.slow.length < SLOW_CALLS_KEPT) this.slow.push({ at: began.toISOString(), kind, verb, phase: this.phase, ms: Math.round(ms) });
     } catch {
       this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
     }
@@ -88,17 +111,17 @@ export class LatencyProbe {
       const step = tick % 3;
       if (step === 0 || live === undefined) {
         const name = `probe-${serial++}`;
-        await this.timed('mutating', () => this.client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { at: String(Date.now()) } }));
+        await this.timed('mutating', 'create', () => this.client.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { at: String(Date.now()) } }));
         live = name;
       } else if (step === 1) {
-        await this.timed('mutating', () => this.client.patch('configmaps', ns, live!, { data: { at: String(Date.now()) } }, 'merge'));
+        await this.timed('mutating', 'patch', () => this.client.patch('configmaps', ns, live!, { data: { at: String(Date.now()) } }, 'merge'));
       } else {
         const name = live;
         live = undefined;
-        await this.timed('mutating', () => this.client.delete('configmaps', ns, name));
+        await this.timed('mutating', 'delete', () => this.client.delete('configmaps', ns, name));
       }
-      if (tick % 5 === 4) await this.timed('read', () => this.client.list('configmaps', ns));
-      else if (live) await this.timed('read', () => this.client.get('configmaps', ns, live!));
+      if (tick % 5 === 4) await this.timed('read', 'list', () => this.client.list('configmaps', ns));
+      else if (live) await this.timed('read', 'get', () => this.client.get('configmaps', ns, live!));
       tick++;
       const wait = next - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));

@@ -23,6 +23,7 @@ import { startMetricsServer, type MetricsServer } from '../metrics/server.ts';
 import type { Registry } from 'prom-client';
 import { supervisorMachine } from '../../actors/supervisor.machine.ts';
 import { componentLogger } from '../log.ts';
+import { watchEventLoopStalls } from '../health/event-loop-stalls.ts';
 import { isListening, startNatsServer } from '../natsd/server.ts';
 import { startNatsCluster } from '../natsd/cluster.ts';
 import { startTcpFront } from '../http/front.ts';
@@ -149,7 +150,9 @@ Try:
 Press Ctrl-C to stop.
 `,
   );
+  const stopStallWatch = watchEventLoopStalls(componentLogger('event-loop', { process: 'up' }));
   await untilSignal();
+  stopStallWatch();
   log.info('stopping: draining components');
   supervisor.send({ type: 'stop' });
   await metrics.close();
@@ -245,7 +248,9 @@ export async function runCommand(args: string[]): Promise<number> {
       return 1;
   }
   actor.start();
+  const stopStallWatch = watchEventLoopStalls(componentLogger('event-loop', { process: component }));
   await untilSignal();
+  stopStallWatch();
   actor.send({ type: 'stop' });
   await waitFor(actor, (s) => s.status === 'done', { timeout: 30_000 }).catch(() => log.warn('did not drain in 30 s'));
   await metricsServer?.close();
