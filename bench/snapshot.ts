@@ -14,6 +14,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connectNats, drainNats } from '../streams/connection.ts';
 import { RegistryLog } from '../streams/registry-log.ts';
 import { deleteRegistryStream, ensureRegistryStream } from '../streams/registry-stream.ts';
@@ -95,10 +96,17 @@ export async function benchSnapshot(url: string, options: SnapshotBenchOptions =
       // Scoped so that this store is garbage before anything is timed.
       say(`rebuilding the store to snapshot it (${rss()})`);
       const head = await rebuildOnce(log, (await log.bounds()).lastSeq);
+      // How long the event loop stood still at most meanwhile: an API server writes these while serving.
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
       started = performance.now();
       await writeSnapshot(head.store, snapshots);
+      const writeMs = performance.now() - started;
+      loopDelay.disable();
       const [info] = await snapshots.list();
-      say(`snapshot of ${head.store.size} objects at revision ${head.store.revision}: ${info?.bytes} bytes, written in ${(performance.now() - started).toFixed(0)} ms`);
+      const heldMs = Math.round(loopDelay.max / 1e6);
+      say(`snapshot of ${head.store.size} objects at revision ${head.store.revision}: ${info?.bytes} bytes, written in ${writeMs.toFixed(0)} ms; the event loop stood still at most ${heldMs} ms meanwhile`);
+      figures.push({ name: `snapshot write of ${countLabel(head.store.size)} objects: longest event-loop stall (ms)`, opsPerSec: heldMs });
     }
     await fillRegistry(nc, names, tail, subjects);
     const bounds = await log.bounds();

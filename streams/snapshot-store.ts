@@ -102,7 +102,7 @@ export class SnapshotStore {
    * seconds and queued hundreds of MiB ahead of its requests and log appends, which then
    * timed out by the thousand.
    */
-  async put(revision: number, content: Uint8Array | Iterable<Uint8Array>): Promise<number> {
+  async put(revision: number, content: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<number> {
     const name = snapshotName(revision);
     const id = nuid.next();
     const chunkSubject = `$O.${this.bucket}.C.${id}`;
@@ -112,7 +112,7 @@ export class SnapshotStore {
     let chunks = 0;
     let size = 0;
     try {
-      for (const chunk of rechunk(content instanceof Uint8Array ? [content] : content, CHUNK_BYTES)) {
+      for await (const chunk of rechunk(content instanceof Uint8Array ? [content] : content, CHUNK_BYTES)) {
         hash.update(chunk);
         size += chunk.byteLength;
         unacknowledged.push(js.publish(chunkSubject, chunk, { timeout: UPLOAD_ACK_TIMEOUT_MS }));

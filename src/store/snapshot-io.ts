@@ -8,7 +8,8 @@
  *   snapshot of a log that was since emptied or replaced describes another history).
  * - A write captures the state synchronously (one consistent cut at store.revision, however
  *   many writes arrive meanwhile: stored objects are never mutated), then encodes frame by
- *   frame, yielding to the event loop between frames so serving continues.
+ *   frame, each frame on a turn of the event loop of its own (oneTurnEach), so requests
+ *   are served between frames.
  */
 import type { CompactionPoint, SnapshotInfo } from '../../streams/snapshot-store.ts';
 import type { Logger } from '../log.ts';
@@ -23,7 +24,7 @@ export interface SnapshotBucket {
   list(): Promise<SnapshotInfo[]>;
   has(revision: number): Promise<boolean>;
   /** Stores the bytes, or the parts as they are made (never all held at once); returns the size stored. */
-  put(revision: number, content: Uint8Array | Iterable<Uint8Array>): Promise<number>;
+  put(revision: number, content: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<number>;
   get(revision: number): Promise<Uint8Array | undefined>;
   compaction(): Promise<CompactionPoint | undefined>;
 }
@@ -84,10 +85,20 @@ export async function writeSnapshot(store: ObjectStore, bucket: SnapshotBucket, 
   const started = performance.now();
   // Frames are encoded as the upload takes them: at 150,000 pods, encoding them all first
   // and joining them held 600 MB of short-lived buffers, and collecting those took more of
-  // the API server's time than the encoding.
-  const bytes = await bucket.put(revision, encodeSnapshotFrames(snapshot, encryption));
+  // the API server's time than the encoding. Each frame on its own turn of the event loop:
+  // taken as fast as the upload allows, a whole 1 MiB chunk's frames ran in one piece and
+  // held the API server's loop for ~4 s at 150,000 pods (the scale run's only SLO miss).
+  const bytes = await bucket.put(revision, oneTurnEach(encodeSnapshotFrames(snapshot, encryption)));
   logger?.info({ revision, objects: snapshot.header.live, bytes, ms: Math.round(performance.now() - started) }, 'wrote a snapshot');
   return revision;
+}
+
+/** The items of a lazy sequence, each made on a turn of the event loop of its own (after pending I/O and timers). */
+export async function* oneTurnEach<T>(items: Iterable<T>): AsyncGenerator<T> {
+  for (const item of items) {
+    yield item;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /**

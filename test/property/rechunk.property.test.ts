@@ -11,10 +11,16 @@ import { rechunk } from '../../streams/rechunk.ts';
 
 const parts = fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 12 });
 
-it('keeps the bytes and cuts them into whole chunks, the last one partial', () => {
-  fc.assert(
-    fc.property(parts, fc.integer({ min: 1, max: 17 }), (input, size) => {
-      const chunks = [...rechunk(input, size)];
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const all: Uint8Array[] = [];
+  for await (const chunk of chunks) all.push(chunk);
+  return all;
+}
+
+it('keeps the bytes and cuts them into whole chunks, the last one partial', async () => {
+  await fc.assert(
+    fc.asyncProperty(parts, fc.integer({ min: 1, max: 17 }), async (input, size) => {
+      const chunks = await collect(rechunk(input, size));
       assert.deepEqual(Buffer.concat(chunks), Buffer.concat(input));
       chunks.forEach((chunk, i) => {
         if (i < chunks.length - 1) assert.equal(chunk.byteLength, size);
@@ -24,9 +30,9 @@ it('keeps the bytes and cuts them into whole chunks, the last one partial', () =
   );
 });
 
-it('takes a part only when the chunks before it have been taken', () => {
-  fc.assert(
-    fc.property(parts, fc.integer({ min: 1, max: 17 }), (input, size) => {
+it('takes a part only when the chunks before it have been taken, from a lazy or an async source', async () => {
+  await fc.assert(
+    fc.asyncProperty(parts, fc.integer({ min: 1, max: 17 }), fc.boolean(), async (input, size, async) => {
       let made = 0;
       const lazily = (function* () {
         for (const part of input) {
@@ -34,8 +40,13 @@ it('takes a part only when the chunks before it have been taken', () => {
           yield part;
         }
       })();
+      const source = async
+        ? (async function* () {
+            for (const part of lazily) yield part;
+          })()
+        : lazily;
       let taken = 0;
-      for (const chunk of rechunk(lazily, size)) {
+      for await (const chunk of rechunk(source, size)) {
         taken += chunk.byteLength;
         // Parts made so far hold the bytes taken, and at most one chunk's worth more (or one part, if larger).
         const bytesMade = input.slice(0, made).reduce((n, p) => n + p.byteLength, 0);
@@ -46,6 +57,6 @@ it('takes a part only when the chunks before it have been taken', () => {
   );
 });
 
-it('refuses a chunk size that is not a positive integer', () => {
-  assert.throws(() => [...rechunk([new Uint8Array(3)], 0)], RangeError);
+it('refuses a chunk size that is not a positive integer', async () => {
+  await assert.rejects(collect(rechunk([new Uint8Array(3)], 0)), RangeError);
 });
