@@ -23,7 +23,7 @@
  *   npm run bench:scale -- --quick               # 100 nodes, 3,000 pods
  *   flags: --max-minutes M (stop waiting for pods after M minutes; figures are partial),
  *          --nodes-per-fleet N (default 1000), --api-servers N (default 2: one process cannot
- *          use both cores), --latency-pods N, --cpu-prof DIR (a V8 CPU profile per component),
+ *          use both cores), --latency-pods N, --cpu-prof DIR (V8 CPU profiles in DIR/<component>/),
  *          --audit-policy FILE (the API servers' --audit-policy-file, e.g.
  *          bench/scale/audit-policy-heartbeats.yaml; default: every write recorded),
  *          --keep-logs (keep each component's log in the work dir; the controller manager logs at info)
@@ -106,7 +106,7 @@ export interface ScaleResult {
   raw: { ackedPublish256PerSecond: number; ackedPublishSequentialPerSecond: number };
   ratios: { podsPerSecondToRawPublish: number };
   watchRestarts: number;
-  /** The probe's calls over 1 s, with when they began (the first 200). */
+  /** The probe's calls over 1 s, with when they began (the first 50 of each phase). */
   slowCalls?: readonly SlowCall[];
 }
 
@@ -159,8 +159,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function spawnComponent(name: string, script: string, args: string[], logDir: string, logLevel = 'warn'): Promise<Component> {
   const log = await open(join(logDir, `${name}.log`), 'w');
   // A big heap: at 150,000 pods an API server holds every object and its watch cache (kube-apiserver at 5,000 nodes takes tens of GB).
-  // --cpu-prof DIR: each component writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
-  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  // --cpu-prof DIR: each component writes V8 CPU profiles into DIR/<component> when it stops (open them in
+  // Chrome DevTools). One per thread, named by Node (CPU.<date>.<pid>.<thread>...): with --import tsx the
+  // module hooks run on a thread of their own, and under one fixed name its idle profile overwrote the
+  // main thread's. The main thread's is thread 0's.
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(values['cpu-prof']), name)}`] : [];
   // A larger young generation (64 MiB semi-spaces, 16 by default): each request's short-lived objects die
   // there instead of being promoted and collected by full GCs of a heap of gigabytes.
   const child = spawn(process.execPath, ['--max-old-space-size=12288', '--max-semi-space-size=64', ...profile, '--import', 'tsx', script, ...args], {

@@ -30,8 +30,9 @@ export interface SlowCall {
 
 /** Calls slower than this are kept one by one (the SLO for mutating calls and gets). */
 const SLOW_CALL_MS = 1000;
-/** At most this many are kept: enough to see a pattern, bounded under saturation. */
-const SLOW_CALLS_KEPT = 200;
+/** At most this many a phase are kept: enough to see a pattern, bounded under saturation, and the
+ * pods phase cannot crowd out the few of the phases after it. */
+const SLOW_CALLS_KEPT_PER_PHASE = 50;
 
 export class LatencyProbe {
   private readonly samples = new Map<string, number[]>();
@@ -76,7 +77,7 @@ export class LatencyProbe {
     };
   }
 
-  /** The calls over 1 s, oldest first (the first SLOW_CALLS_KEPT of them). */
+  /** The calls over 1 s, oldest first (the first SLOW_CALLS_KEPT_PER_PHASE of each phase). */
   slowCalls(): readonly SlowCall[] {
     return this.slow;
   }
@@ -95,7 +96,7 @@ export class LatencyProbe {
       const list = this.samples.get(key) ?? [];
       list.push(ms);
       this.samples.set(key, list);
-      if (ms > SLOW_CALL_MS && this.slow.length < SLOW_CALLS_KEPT) this.slow.push({ at: began.toISOString(), kind, verb, phase: this.phase, ms: Math.round(ms) });
+      if (ms > SLOW_CALL_MS && this.slow.filter((c) => c.phase === this.phase).length < SLOW_CALLS_KEPT_PER_PHASE) this.slow.push({ at: began.toISOString(), kind, verb, phase: this.phase, ms: Math.round(ms) });
     } catch {
       this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
     }
