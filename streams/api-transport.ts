@@ -31,6 +31,7 @@ import { identityOfNatsCaller, OPEN_CALLER } from '../src/auth/nats-identity.ts'
 import { inboxFor } from './connection.ts';
 import { decodeToken, encodeToken } from './token.ts';
 import { encodeWireWatchEvent } from './watch-event-wire.ts';
+import { MAX_QUEUED, PacedDelivery } from './paced-delivery.ts';
 import { noteConnection } from '../src/apiserver/flow-control/flow-controlled-pipeline.ts';
 
 // One encoder and decoder per process: the library's encode()/decode() build new ones (and
@@ -261,13 +262,21 @@ export async function watchApi(
   let expected = 1;
   let finished = false;
   let lastHeard = Date.now();
+  // Events are handled a slice of time per turn of the event loop, not all in the socket read that brought them.
+  const delivery = new PacedDelivery<WatchEvent>(onEvent, {
+    overflow: () => ({
+      type: 'ERROR',
+      object: internalError(`this watcher fell ${MAX_QUEUED} events behind: watch again from the last resourceVersion received`).toStatus(),
+    }),
+  });
+  /** Ends the watch on both sides; what was received is still delivered, then `final`. */
   const finish = (final?: WatchEvent) => {
     if (finished) return;
     finished = true;
     clearInterval(alive);
     subscription.unsubscribe();
     if (watchId) nc.publish(watchControlSubject(watchId, 'stop'));
-    if (final) onEvent(final);
+    delivery.finishAfterQueued(final);
   };
   const subscription = nc.subscribe(inbox, {
     callback: (_err, msg) => {
@@ -282,7 +291,7 @@ export async function watchApi(
       }
       expected++;
       const { n: _n, ...watchEvent } = event;
-      onEvent(watchEvent);
+      if (!delivery.push(watchEvent)) return finish();
       if (watchEvent.type === 'ERROR' && isStatus(watchEvent.object)) finish();
     },
   });
@@ -314,5 +323,10 @@ export async function watchApi(
     throw fromStatus(opened.status);
   }
   watchId = opened.watchId;
-  return { stop: () => finish() };
+  return {
+    stop: () => {
+      finish();
+      delivery.stop(); // the caller wants nothing more, not even what was already received
+    },
+  };
 }
