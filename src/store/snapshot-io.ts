@@ -86,8 +86,8 @@ export async function writeSnapshot(store: ObjectStore, bucket: SnapshotBucket, 
   // Frames are encoded as the upload takes them: at 150,000 pods, encoding them all first
   // and joining them held 600 MB of short-lived buffers, and collecting those took more of
   // the API server's time than the encoding. Each frame on its own turn of the event loop:
-  // taken as fast as the upload allows, a whole 1 MiB chunk's frames ran in one piece and
-  // held the API server's loop for ~4 s at 150,000 pods (the scale run's only SLO miss).
+  // taken as fast as the upload allows, a whole 1 MiB chunk's frames ran in one piece
+  // (150,000 objects of 1 KB held the loop 1,154 ms on a free core; 16 ms this way).
   const bytes = await bucket.put(revision, oneTurnEach(encodeSnapshotFrames(snapshot, encryption)));
   logger?.info({ revision, objects: snapshot.header.live, bytes, ms: Math.round(performance.now() - started) }, 'wrote a snapshot');
   return revision;
