@@ -1,8 +1,9 @@
 /**
  * A bounded history read of the log (what a watch from an old resourceVersion and a
  * snapshot start-up replay) survives kill -9 of the nats-server holding its consumer, with
- * that server left down (killed as soon as the consumer exists, its whole range pending). Expected: the read starts a new consumer at its cursor on a live
- * server and yields every entry of its range once, in order, then ends.
+ * that server left down (killed as soon as the consumer exists, its whole range pending).
+ * Expected: the read starts a new consumer at its cursor on a live server and yields every
+ * entry of its range once, in order, then ends.
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
